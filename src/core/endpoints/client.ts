@@ -1,0 +1,168 @@
+import { OpenAI } from 'openai';
+import type { ChatCompletionCreateParamsStreaming, CompletionCreateParamsStreaming } from 'openai/resources';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import type { RetryPolicy } from '../jobs/retry';
+import { defaultRetryPolicy, withRetry } from '../jobs/retry';
+import type { JanusInput } from '../prompts/janusFormat';
+import { buildChatMessages, formatJanusPrompt } from '../prompts/janusFormat';
+import type { EndpointErrorContext } from './endpointError';
+import { EndpointError, cancelledError, retryDecisionFor, stalledError, toEndpointError } from './endpointError';
+import type { EndpointProfile } from './profile';
+import { displayOrigin } from './profile';
+import type { ChunkDeltas, TokenUsage } from './streamAssembly';
+import { StreamAssembler, chatChunkDeltas, completionChunkDeltas } from './streamAssembly';
+
+/** A streamed generation as messages: text deltas, then exactly one `done`. */
+export type GenerationEvent =
+  | { readonly type: 'delta'; readonly text: string }
+  | {
+      readonly type: 'done';
+      readonly text: string;
+      readonly finishReason: string | null;
+      readonly usage: TokenUsage | undefined;
+    };
+
+export interface EndpointClientOptions {
+  /** Only ever the key bound to this profile's origin (see `resolveApiKey`). */
+  readonly apiKey?: string | undefined;
+  readonly logger?: Logger;
+  readonly retryPolicy?: RetryPolicy;
+  /** For tests and hosts that wrap fetch; defaults to the global one. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Servers that need no key still get a header: the openai package refuses to run without one. */
+const noKey = 'no-key';
+
+/**
+ * Talks to one endpoint profile through the `openai` package. The package's own retries are off
+ * (`maxRetries: 0`) because retries are ours: they honour `retry-after` and happen only before
+ * the first streamed byte, so a retry can never duplicate text.
+ */
+export class EndpointClient {
+  private readonly openai: OpenAI;
+  private readonly logger: Logger;
+  private readonly retryPolicy: RetryPolicy;
+  private model: Promise<string> | undefined;
+
+  constructor(
+    readonly profile: EndpointProfile,
+    options: EndpointClientOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.retryPolicy = options.retryPolicy ?? defaultRetryPolicy;
+    this.openai = new OpenAI({
+      baseURL: profile.baseUrl,
+      apiKey: options.apiKey ?? noKey,
+      maxRetries: 0,
+      timeout: profile.timeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  private get context(): EndpointErrorContext {
+    const p = this.profile;
+    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs };
+  }
+
+  /** Model ids the server lists at `/models`. */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    try {
+      const page = await this.openai.models.list({ signal });
+      return page.data.map((m) => m.id);
+    } catch (error) {
+      throw signal.aborted ? cancelledError(this.context) : toEndpointError(error, this.context);
+    }
+  }
+
+  /** The configured model, or (when empty) the first the server lists, asked once per client. */
+  private resolveModel(signal: AbortSignal): Promise<string> {
+    if (this.profile.model !== '') return Promise.resolve(this.profile.model);
+    this.model ??= this.listModels(signal).then((ids) => ids[0] ?? 'default');
+    this.model.catch(() => (this.model = undefined));
+    return this.model;
+  }
+
+  /**
+   * Streams one generation. Aborting `signal` closes the HTTP stream (so the server frees its
+   * slot) and ends the iteration with an `EndpointError` of kind `cancelled`; a silence longer
+   * than the profile's stall timeout ends it with kind `stalled`.
+   */
+  async *generateStream(input: JanusInput, signal: AbortSignal): AsyncGenerator<GenerationEvent, void, undefined> {
+    const ctx = this.context;
+    const local = new AbortController();
+    const combined = AbortSignal.any([signal, local.signal]);
+    let stalled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const armStallTimer = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        local.abort();
+      }, this.profile.stallTimeoutMs);
+    };
+    try {
+      const model = await this.resolveModel(combined);
+      const chunks = await withRetry(() => this.open(input, model, combined), {
+        classify: retryDecisionFor,
+        policy: this.retryPolicy,
+        signal: combined,
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.logger.warn(`${displayOrigin(this.profile.baseUrl)}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${Math.round(delayMs)} ms`),
+      });
+      const assembler = new StreamAssembler();
+      armStallTimer();
+      for await (const deltas of chunks) {
+        armStallTimer();
+        assembler.push(deltas);
+        for (const delta of deltas.deltas) {
+          if (delta.index === 0 && delta.text !== '') yield { type: 'delta', text: delta.text };
+        }
+      }
+      yield { type: 'done', text: assembler.text(0), finishReason: assembler.finishReason(0), usage: assembler.usage };
+    } catch (error) {
+      if (signal.aborted) throw cancelledError(ctx);
+      if (stalled) throw stalledError(ctx);
+      throw toEndpointError(error, ctx);
+    } finally {
+      clearTimeout(timer);
+      // Also reached when the consumer stops iterating early: close the stream either way.
+      local.abort();
+    }
+  }
+
+  /** Sends the request and returns its chunks once the server has answered with headers. */
+  private async open(input: JanusInput, model: string, signal: AbortSignal): Promise<AsyncIterable<ChunkDeltas>> {
+    const { sampling, format } = this.profile;
+    const common = {
+      model,
+      stream: true as const,
+      max_tokens: sampling.maxTokens,
+      temperature: sampling.temperature,
+      top_p: sampling.topP,
+      ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+      ...(sampling.stop === undefined ? {} : { stop: sampling.stop }),
+      // Not in the OpenAI schema; vLLM and llama.cpp read it from the body.
+      ...(sampling.repetitionPenalty === undefined ? {} : { repetition_penalty: sampling.repetitionPenalty }),
+    };
+    try {
+      if (format === 'mistral-instruct') {
+        const body: CompletionCreateParamsStreaming & { repetition_penalty?: number } = { ...common, prompt: formatJanusPrompt(input) };
+        const stream = await this.openai.completions.create(body, { signal });
+        return mapChunks(stream, completionChunkDeltas);
+      }
+      const messages = buildChatMessages(input, { systemRole: this.profile.chatSystemRole });
+      const body: ChatCompletionCreateParamsStreaming & { repetition_penalty?: number } = { ...common, messages };
+      const stream = await this.openai.chat.completions.create(body, { signal });
+      return mapChunks(stream, chatChunkDeltas);
+    } catch (error) {
+      if (error instanceof EndpointError) throw error;
+      throw toEndpointError(error, this.context);
+    }
+  }
+}
+
+async function* mapChunks<T>(source: AsyncIterable<T>, map: (chunk: T) => ChunkDeltas): AsyncGenerator<ChunkDeltas> {
+  for await (const chunk of source) yield map(chunk);
+}

@@ -1,0 +1,171 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { UserFacingError } from '../errors';
+import type { RetryDecision } from '../jobs/retry';
+import { parseRetryAfter } from '../jobs/retry';
+import type { EndpointRole } from './profile';
+import { displayOrigin } from './profile';
+
+export type EndpointErrorKind =
+  | 'unreachable'
+  | 'timeout'
+  | 'stalled'
+  | 'unauthorized'
+  | 'rateLimited'
+  | 'notFound'
+  | 'modelNotFound'
+  | 'badRequest'
+  | 'server'
+  | 'badResponse'
+  | 'cancelled';
+
+/** Which request failed, so the message can name the origin and the setting to fix. */
+export interface EndpointErrorContext {
+  readonly role: EndpointRole;
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly timeoutMs: number;
+  readonly stallTimeoutMs: number;
+}
+
+/**
+ * A failed endpoint call. `message` is for the user (what happened, what to do next) and never
+ * holds a key or a server's echo of one; `cause` keeps the original error for the log.
+ */
+export class EndpointError extends UserFacingError {
+  override readonly name = 'EndpointError';
+  constructor(
+    readonly kind: EndpointErrorKind,
+    message: string,
+    readonly origin: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Transient failures worth another attempt (before any text has been streamed). */
+  get retryable(): boolean {
+    return this.kind === 'rateLimited' || this.kind === 'server' || this.kind === 'unreachable';
+  }
+}
+
+export function retryDecisionFor(error: unknown): RetryDecision {
+  if (error instanceof EndpointError && error.retryable) return { retry: true, retryAfterMs: error.retryAfterMs };
+  return { retry: false };
+}
+
+const keyLike = /\b(sk|rk|pk|key|api)[-_][A-Za-z0-9_*.-]{6,}/gi;
+
+/** A server's own words, shortened and with anything shaped like a key masked. */
+export function serverDetail(text: string | undefined): string {
+  if (!text) return '';
+  const clean = text.replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim();
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function isLocal(origin: string): boolean {
+  return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|$)/.test(origin);
+}
+
+/** A connection-level failure (no HTTP status) in the user's terms. */
+export function unreachableError(ctx: EndpointErrorContext, cause: unknown): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  const setting = `janus.${ctx.role}.baseUrl`;
+  const code = causeCode(cause);
+  let message: string;
+  if (code === 'ECONNREFUSED') {
+    message = isLocal(origin)
+      ? `Endpoint ${origin} refused the connection. Start the local engine or fix ${setting}.`
+      : `Endpoint ${origin} refused the connection. Check that the server is running or fix ${setting}.`;
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    message = `Endpoint host ${new URL(origin).hostname} was not found. Check the network or fix ${setting}.`;
+  } else {
+    message = `Endpoint ${origin} could not be reached${code ? ` (${code})` : ''}. Check that the server is running or fix ${setting}.`;
+  }
+  return new EndpointError('unreachable', message, origin, undefined, undefined, { cause });
+}
+
+/** An HTTP error reply in the user's terms. */
+export function httpError(ctx: EndpointErrorContext, status: number, detail: string, retryAfterMs: number | undefined, cause?: unknown): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  const said = serverDetail(detail);
+  const because = said ? `: ${said}` : '';
+  const make = (kind: EndpointErrorKind, message: string): EndpointError =>
+    new EndpointError(kind, message, origin, status, retryAfterMs, { cause });
+  if (status === 401 || status === 403) {
+    // The server's text is left out on purpose: OpenAI echoes part of the rejected key.
+    return make('unauthorized', `Endpoint ${origin} rejected the API key (${status}). Save the right key for ${origin} with "Janus: Set API Key...".`);
+  }
+  if (status === 429) {
+    return make('rateLimited', `Endpoint ${origin} is limiting requests (429)${because}. Wait a moment and try again.`);
+  }
+  if (status === 404) {
+    if (/model/i.test(said)) {
+      const model = ctx.model === '' ? 'the requested model' : `model "${ctx.model}"`;
+      return make('modelNotFound', `Endpoint ${origin} does not serve ${model}${because}. Fix janus.${ctx.role}.model ("Janus: Check Endpoints" lists the served models).`);
+    }
+    return make('notFound', `Endpoint ${origin} has no such API (404)${because}. Check janus.${ctx.role}.baseUrl: OpenAI-compatible servers usually need it to end in /v1.`);
+  }
+  if (status === 503 && /load/i.test(said)) {
+    return make('server', `Endpoint ${origin} is still loading its model (503). Wait until it is ready and try again.`);
+  }
+  if (status >= 500) {
+    return make('server', `Endpoint ${origin} failed (${status})${because}. Try again; if it persists, check the server's log.`);
+  }
+  return make('badRequest', `Endpoint ${origin} rejected the request (${status})${because}. Check the janus.${ctx.role}.* settings.`);
+}
+
+export function timeoutError(ctx: EndpointErrorContext, cause?: unknown): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise janus.request.timeoutMs.`, origin, undefined, undefined, { cause });
+}
+
+export function stalledError(ctx: EndpointErrorContext): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise janus.request.stallTimeoutMs.`, origin);
+}
+
+export function cancelledError(ctx: EndpointErrorContext): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  return new EndpointError('cancelled', 'The request was cancelled.', origin);
+}
+
+export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that janus.${ctx.role}.format matches the server.`, origin, undefined, undefined, { cause });
+}
+
+/**
+ * Maps whatever the `openai` package (or fetch) threw into an `EndpointError`. Callers decide
+ * "cancelled" and "stalled" themselves, since only they know which signal fired.
+ */
+export function toEndpointError(error: unknown, ctx: EndpointErrorContext, nowMs: number = Date.now()): EndpointError {
+  if (error instanceof EndpointError) return error;
+  if (error instanceof APIConnectionTimeoutError) return timeoutError(ctx, error);
+  if (error instanceof APIUserAbortError) return cancelledError(ctx);
+  if (error instanceof APIConnectionError) return unreachableError(ctx, error.cause ?? error);
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const headers = error.headers;
+    const retryAfter = headers ? parseRetryAfter((name) => headers.get(name), nowMs) : undefined;
+    const body = error.error as { message?: unknown } | undefined;
+    const detail = typeof body?.message === 'string' ? body.message : error.message;
+    return httpError(ctx, error.status, detail, retryAfter, error);
+  }
+  if (error instanceof TypeError && causeCode(error) !== undefined) return unreachableError(ctx, error);
+  return badResponseError(ctx, error instanceof Error ? error.message : String(error), error);
+}

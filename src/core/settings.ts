@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import type { EndpointProfile, EndpointRole } from './endpoints/profile';
+import {
+  defaultSampling,
+  defaultTimeouts,
+  endpointProfileSchema,
+  httpUrlSchema,
+  promptFormats,
+} from './endpoints/profile';
+
+/**
+ * The `janus.*` settings: one zod schema per key (without the `janus.` prefix), with the sentence
+ * that tells the user how to fix a bad value. The manifest's `contributes.configuration` describes
+ * the same keys and defaults; a unit test keeps the two in agreement.
+ */
+
+interface SettingSpec<S extends z.ZodType> {
+  readonly schema: S;
+  /** Completes "janus.x is invalid: <problem>. <fix>" */
+  readonly fix: string;
+}
+
+function spec<S extends z.ZodType>(schema: S, fix: string): SettingSpec<S> {
+  return { schema, fix };
+}
+
+/** An empty string means "not configured"; anything else must be an endpoint URL. */
+const optionalUrl = z.union([z.literal(''), httpUrlSchema]);
+const urlFix = 'Set it to the server\'s OpenAI-compatible base URL, e.g. http://127.0.0.1:8011/v1.';
+const formatFix = 'Use "mistral-instruct" (raw completions, exact Janus text) or "chat".';
+
+export const settingSpecs = {
+  'generator.baseUrl': spec(optionalUrl.default('http://127.0.0.1:8011/v1'), urlFix),
+  'generator.model': spec(z.string().default(''), 'Set it to a model id the server lists, or leave it empty.'),
+  'generator.format': spec(z.enum(promptFormats).default('mistral-instruct'), formatFix),
+  'generator.chatSystemRole': spec(z.boolean().default(true), 'Use true or false.'),
+  'generator.maxTokens': spec(z.number().int().min(1).default(defaultSampling.maxTokens), 'Use a whole number of at least 1.'),
+  'generator.temperature': spec(z.number().min(0).max(2).default(defaultSampling.temperature), 'Use a number from 0 to 2.'),
+  'generator.topP': spec(z.number().gt(0).max(1).default(defaultSampling.topP), 'Use a number above 0 and at most 1.'),
+  'generator.repetitionPenalty': spec(z.number().gt(0).default(defaultSampling.repetitionPenalty), 'Use a number above 0 (1 means no penalty).'),
+  'generator.seed': spec(z.number().int().nullable().default(null), 'Use a whole number, or null for a random seed.'),
+  'generator.stop': spec(z.array(z.string()).default([]), 'Use a list of strings.'),
+  'reward.baseUrl': spec(optionalUrl.default(''), urlFix),
+  'reward.model': spec(z.string().default(''), 'Set it to the reward model id, or leave it empty.'),
+  'judge.baseUrl': spec(optionalUrl.default(''), urlFix),
+  'judge.model': spec(z.string().default(''), 'Set it to the judge model id, e.g. gpt-4-0125-preview.'),
+  'judge.format': spec(z.enum(promptFormats).default('chat'), formatFix),
+  'judge.chatSystemRole': spec(z.boolean().default(true), 'Use true or false.'),
+  'judge.maxTokens': spec(z.number().int().min(1).default(defaultSampling.maxTokens), 'Use a whole number of at least 1.'),
+  'judge.temperature': spec(z.number().min(0).max(2).default(defaultSampling.temperature), 'Use a number from 0 to 2.'),
+  'judge.topP': spec(z.number().gt(0).max(1).default(defaultSampling.topP), 'Use a number above 0 and at most 1.'),
+  'request.timeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.timeoutMs), 'Use milliseconds, at least 1000.'),
+  'request.stallTimeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.stallTimeoutMs), 'Use milliseconds, at least 1000.'),
+  'localEngine.modelPath': spec(z.string().default(''), 'Set it to the path of a Janus GGUF file.'),
+  'localEngine.port': spec(z.number().int().min(1).max(65535).default(8011), 'Use a port number from 1 to 65535.'),
+  'localEngine.threads': spec(z.number().int().min(0).default(0), 'Use 0 (automatic: cores - 1) or a thread count.'),
+  'localEngine.parallel': spec(z.number().int().min(1).max(64).default(4), 'Use a number of parallel sequences from 1 to 64.'),
+  systemMessage: spec(z.string().default(''), 'Use a string.'),
+} as const;
+
+export type SettingKey = keyof typeof settingSpecs;
+export type Settings = { readonly [K in SettingKey]: z.output<(typeof settingSpecs)[K]['schema']> };
+export const settingKeys = Object.keys(settingSpecs) as SettingKey[];
+
+/** Settings whose keys sit under `janus.<role>.`: a change there needs a new client for that role. */
+export function isEndpointSetting(key: string, role: EndpointRole): boolean {
+  return key.startsWith(`${role}.`) || key.startsWith('request.');
+}
+
+export interface SettingProblem {
+  /** The full key, e.g. `janus.generator.baseUrl`. */
+  readonly key: string;
+  /** Names the setting, the problem and the fix. */
+  readonly message: string;
+}
+
+export interface ParsedSettings {
+  readonly settings: Settings;
+  readonly problems: readonly SettingProblem[];
+}
+
+/**
+ * Parses each key on its own: one bad value becomes a problem naming that key and falls back to
+ * its default, so a typo in one setting never disables the rest.
+ */
+export function parseSettings(read: (key: SettingKey) => unknown): ParsedSettings {
+  const values: Record<string, unknown> = {};
+  const problems: SettingProblem[] = [];
+  for (const key of settingKeys) {
+    const { schema, fix } = settingSpecs[key];
+    const raw = read(key);
+    const result = schema.safeParse(raw);
+    if (result.success) {
+      values[key] = result.data;
+      continue;
+    }
+    const issue = result.error.issues[0]?.message ?? 'invalid value';
+    problems.push({ key: `janus.${key}`, message: `Setting janus.${key} is invalid (${issue}); using its default. ${fix}` });
+    values[key] = schema.parse(undefined);
+  }
+  return { settings: values as Settings, problems };
+}
+
+/** The defaults of every key, as `parseSettings` would produce them with nothing set. */
+export function defaultSettings(): Settings {
+  return parseSettings(() => undefined).settings;
+}
+
+/**
+ * The profile of one role, or `undefined` when its base URL is empty (not configured). Roles
+ * without their own sampling keys use the Janus defaults.
+ */
+export function profileFromSettings(role: EndpointRole, s: Settings): EndpointProfile | undefined {
+  const timeouts = { timeoutMs: s['request.timeoutMs'], stallTimeoutMs: s['request.stallTimeoutMs'] };
+  switch (role) {
+    case 'generator': {
+      if (s['generator.baseUrl'] === '') return undefined;
+      const seed = s['generator.seed'];
+      const stop = s['generator.stop'];
+      return endpointProfileSchema.parse({
+        role,
+        baseUrl: s['generator.baseUrl'],
+        model: s['generator.model'],
+        format: s['generator.format'],
+        chatSystemRole: s['generator.chatSystemRole'],
+        sampling: {
+          maxTokens: s['generator.maxTokens'],
+          temperature: s['generator.temperature'],
+          topP: s['generator.topP'],
+          repetitionPenalty: s['generator.repetitionPenalty'],
+          ...(seed === null ? {} : { seed }),
+          ...(stop.length === 0 ? {} : { stop }),
+        },
+        ...timeouts,
+      });
+    }
+    case 'reward':
+      if (s['reward.baseUrl'] === '') return undefined;
+      return endpointProfileSchema.parse({
+        role,
+        baseUrl: s['reward.baseUrl'],
+        model: s['reward.model'],
+        format: 'mistral-instruct',
+        sampling: {},
+        ...timeouts,
+      });
+    case 'judge':
+      if (s['judge.baseUrl'] === '') return undefined;
+      return endpointProfileSchema.parse({
+        role,
+        baseUrl: s['judge.baseUrl'],
+        model: s['judge.model'],
+        format: s['judge.format'],
+        chatSystemRole: s['judge.chatSystemRole'],
+        sampling: {
+          maxTokens: s['judge.maxTokens'],
+          temperature: s['judge.temperature'],
+          topP: s['judge.topP'],
+        },
+        ...timeouts,
+      });
+  }
+}
