@@ -120,6 +120,9 @@ export class EndpointClient {
           if (delta.index === 0 && delta.text !== '') yield { type: 'delta', text: delta.text };
         }
       }
+      // The openai package ends an aborted stream quietly instead of throwing.
+      if (signal.aborted) throw cancelledError(ctx);
+      if (stalled) throw stalledError(ctx);
       yield { type: 'done', text: assembler.text(0), finishReason: assembler.finishReason(0), usage: assembler.usage };
     } catch (error) {
       if (signal.aborted) throw cancelledError(ctx);
