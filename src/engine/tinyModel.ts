@@ -1,0 +1,273 @@
+import type { GgufTensor, GgufValue } from './gguf/ggufWriter';
+import type { RewardHead } from './rewardHead';
+import { writeGguf } from './gguf/ggufWriter';
+
+/**
+ * A deterministic tiny Llama with random weights. Tests and the bring-up command write it instead
+ * of downloading a model: the tokenizer tables are real (SentencePiece-style with byte fallback) and
+ * every tensor goes through real llama.cpp inference, only the text it generates is nonsense.
+ */
+
+export interface TinyLlamaHyperparameters {
+  readonly nVocab: number;
+  readonly nEmbd: number;
+  readonly nLayer: number;
+  readonly nHead: number;
+  /** Fewer KV heads than query heads, so grouped-query attention is exercised. */
+  readonly nHeadKv: number;
+  readonly nFf: number;
+  readonly contextLength: number;
+  readonly rmsEps: number;
+  readonly ropeFreqBase: number;
+}
+
+export interface TinyVocabulary {
+  readonly tokens: readonly string[];
+  readonly scores: Float32Array;
+  /** llama.cpp token types: 1 normal, 2 unknown, 3 control, 6 byte. */
+  readonly types: Int32Array;
+  readonly unkId: number;
+  readonly bosId: number;
+  readonly eosId: number;
+}
+
+/** One transformer block; matrices are row-major with one row per output (ggml ne = [n_in, n_out]). */
+export interface TinyLlamaLayer {
+  readonly attnNorm: Float32Array;
+  readonly attnQ: Float32Array;
+  readonly attnK: Float32Array;
+  readonly attnV: Float32Array;
+  readonly attnOutput: Float32Array;
+  readonly ffnNorm: Float32Array;
+  readonly ffnGate: Float32Array;
+  readonly ffnUp: Float32Array;
+  readonly ffnDown: Float32Array;
+}
+
+export interface TinyLlamaWeights {
+  readonly seed: number;
+  readonly hparams: TinyLlamaHyperparameters;
+  readonly vocab: TinyVocabulary;
+  /** n_vocab rows of n_embd. */
+  readonly tokenEmbd: Float32Array;
+  readonly outputNorm: Float32Array;
+  /** n_vocab rows of n_embd (untied from the embedding, as in Mistral/Llama 2). */
+  readonly output: Float32Array;
+  readonly layers: readonly TinyLlamaLayer[];
+}
+
+export const tinyModelName = 'janus-tiny-test';
+
+const tokenTypeNormal = 1;
+const tokenTypeUnknown = 2;
+const tokenTypeControl = 3;
+const tokenTypeByte = 6;
+
+/** Seeded PRNG (mulberry32): tiny, fast and identical on every platform, unlike Math.random. */
+export function createRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal samples by Box-Muller over the seeded uniform source. */
+export function createGaussian(seed: number): () => number {
+  const uniform = createRandom(seed);
+  return () => {
+    const u1 = Math.max(uniform(), 1e-12);
+    const u2 = uniform();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  };
+}
+
+function gaussianArray(next: () => number, count: number, std: number, mean = 0): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = mean + std * next();
+  return out;
+}
+
+// Words chosen so that typical English prompts (and the Janus `[INST] ... [/INST]` frame) split
+// into real pieces rather than falling back to bytes everywhere.
+const words = [
+  'the', 'and', 'to', 'of', 'a', 'in', 'is', 'you', 'that', 'it', 'for', 'your', 'on', 'are', 'with',
+  'as', 'be', 'this', 'have', 'or', 'not', 'can', 'but', 'what', 'all', 'an', 'they', 'we', 'by',
+  'from', 'at', 'one', 'there', 'hi', 'hello', 'how', 'who', 'why', 'when', 'where', 'which', 'will',
+  'would', 'should', 'could', 'do', 'does', 'make', 'like', 'about', 'more', 'some', 'time', 'know',
+  'write', 'answer', 'question', 'response', 'user', 'model', 'system', 'prefer', 'preference',
+  'style', 'clear', 'concise', 'detail', 'expert', 'novice', 'safe', 'help', 'helpful', 'explain',
+  'simple', 'step', 'good', 'best', 'please', 'thank', 'yes', 'no', 'it', 'me', 'my', 'i', 'he',
+  'she', 'him', 'her', 'them', 'our', 'us', 'if', 'so', 'up', 'out', 'new', 'use', 'way', 'work',
+  'world', 'code', 'data', 'text', 'list', 'story', 'poem', 'idea', 'people', 'person', 'value',
+  'reward', 'score', 'test', 'tiny', 'janus', 'mistral',
+];
+const suffixes = ['ing', 'ed', 'er', 'ly', 'tion', 'es', 'ness', 'ment', 'able', 'al'];
+const punctuation = '.,!?;:\'"()[]{}<>/\\-_+=*&%$#@^~`|';
+
+/** The SentencePiece-style vocabulary: specials, 256 byte tokens, then scored pieces. */
+export function createTinyVocabulary(): TinyVocabulary {
+  const tokens: string[] = ['<unk>', '<s>', '</s>'];
+  const types: number[] = [tokenTypeUnknown, tokenTypeControl, tokenTypeControl];
+  const scores: number[] = [0, 0, 0];
+  for (let b = 0; b < 256; b++) {
+    tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+    types.push(tokenTypeByte);
+    scores.push(0);
+  }
+  const pieces: string[] = ['▁'];
+  const add = (piece: string): void => {
+    if (!pieces.includes(piece)) pieces.push(piece);
+  };
+  for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' + punctuation) add(c);
+  // SentencePiece merges adjacent pieces only into pieces that exist, so every prefix of a piece is
+  // in the vocabulary: that keeps each whole word reachable from single characters.
+  const addWithPrefixes = (piece: string, minLength: number): void => {
+    for (let n = minLength; n <= piece.length; n++) add(piece.slice(0, n));
+  };
+  for (const w of ['INST', '[INST', '[INST]', '[/INST', '[/INST]', '▁[', '▁[INST', '▁[INST]', '▁[/INST]', '▁[/', '▁[/INST']) {
+    addWithPrefixes(w, w.startsWith('▁') ? 2 : 1);
+  }
+  for (const w of words) addWithPrefixes(`▁${w}`, 2);
+  for (const s of suffixes) addWithPrefixes(s, 1);
+  for (const c of '.,!?') add(`▁${c}`);
+  // Longer pieces score higher so the tokenizer prefers whole words over their fragments.
+  pieces.forEach((piece, i) => {
+    tokens.push(piece);
+    types.push(tokenTypeNormal);
+    scores.push(piece.length - i / 10000);
+  });
+  return {
+    tokens,
+    scores: Float32Array.from(scores),
+    types: Int32Array.from(types),
+    unkId: 0,
+    bosId: 1,
+    eosId: 2,
+  };
+}
+
+export const tinyLlamaDefaults: Omit<TinyLlamaHyperparameters, 'nVocab'> = {
+  nEmbd: 64,
+  nLayer: 2,
+  nHead: 4,
+  nHeadKv: 2,
+  nFf: 128,
+  contextLength: 4096,
+  rmsEps: 1e-5,
+  ropeFreqBase: 10000,
+};
+
+/** Builds every weight of the tiny Llama from `seed`; the same seed always gives the same floats. */
+export function createTinyLlamaWeights(seed = 1): TinyLlamaWeights {
+  const vocab = createTinyVocabulary();
+  const hparams: TinyLlamaHyperparameters = { ...tinyLlamaDefaults, nVocab: vocab.tokens.length };
+  const { nVocab, nEmbd, nHead, nHeadKv, nFf } = hparams;
+  const headDim = nEmbd / nHead;
+  const next = createGaussian(seed);
+  // Embeddings with std 1 and projections with std 1/sqrt(fan_in) keep activations near unit scale,
+  // so logits stay spread out and greedy decoding does not collapse onto one token.
+  const tokenEmbd = gaussianArray(next, nVocab * nEmbd, 1);
+  const layers: TinyLlamaLayer[] = [];
+  for (let l = 0; l < hparams.nLayer; l++) {
+    layers.push({
+      attnNorm: gaussianArray(next, nEmbd, 0.1, 1),
+      attnQ: gaussianArray(next, nHead * headDim * nEmbd, 1 / Math.sqrt(nEmbd)),
+      attnK: gaussianArray(next, nHeadKv * headDim * nEmbd, 1 / Math.sqrt(nEmbd)),
+      attnV: gaussianArray(next, nHeadKv * headDim * nEmbd, 1 / Math.sqrt(nEmbd)),
+      attnOutput: gaussianArray(next, nEmbd * nHead * headDim, 1 / Math.sqrt(nHead * headDim)),
+      ffnNorm: gaussianArray(next, nEmbd, 0.1, 1),
+      ffnGate: gaussianArray(next, nFf * nEmbd, 1 / Math.sqrt(nEmbd)),
+      ffnUp: gaussianArray(next, nFf * nEmbd, 1 / Math.sqrt(nEmbd)),
+      ffnDown: gaussianArray(next, nEmbd * nFf, 1 / Math.sqrt(nFf)),
+    });
+  }
+  const outputNorm = gaussianArray(next, nEmbd, 0.1, 1);
+  // A wider output projection (std 2/sqrt(n_embd)) separates the top logits clearly, so greedy
+  // choices are not near-ties that float32 rounding could flip.
+  const output = gaussianArray(next, nVocab * nEmbd, 2 / Math.sqrt(nEmbd));
+  return { seed, hparams, vocab, tokenEmbd, outputNorm, output, layers };
+}
+
+/** A random value head (one weight per hidden unit) for the tiny model, from its own seed stream. */
+export function createTinyValueHead(weights: TinyLlamaWeights, seed = weights.seed + 1000): Float32Array {
+  return gaussianArray(createGaussian(seed), weights.hparams.nEmbd, 1 / Math.sqrt(weights.hparams.nEmbd));
+}
+
+/**
+ * The tiny model's reward head: the random value head plus a mean/std, so every test that scores
+ * with it also runs the normalisation path.
+ */
+export function createTinyRewardHead(weights: TinyLlamaWeights): RewardHead {
+  return {
+    hiddenSize: weights.hparams.nEmbd,
+    weight: createTinyValueHead(weights),
+    mean: 0.25,
+    std: 1.5,
+    source: `janus tiny test model, seed ${weights.seed} (random value head)`,
+  };
+}
+
+function tinyLlamaMetadata(weights: TinyLlamaWeights): Record<string, GgufValue> {
+  const { hparams: h, vocab } = weights;
+  return {
+    'general.architecture': { type: 'string', value: 'llama' },
+    'general.name': { type: 'string', value: tinyModelName },
+    // 0 = LLAMA_FTYPE_ALL_F32.
+    'general.file_type': { type: 'uint32', value: 0 },
+    'llama.context_length': { type: 'uint32', value: h.contextLength },
+    'llama.embedding_length': { type: 'uint32', value: h.nEmbd },
+    'llama.block_count': { type: 'uint32', value: h.nLayer },
+    'llama.feed_forward_length': { type: 'uint32', value: h.nFf },
+    'llama.attention.head_count': { type: 'uint32', value: h.nHead },
+    'llama.attention.head_count_kv': { type: 'uint32', value: h.nHeadKv },
+    'llama.attention.layer_norm_rms_epsilon': { type: 'float32', value: h.rmsEps },
+    'llama.rope.dimension_count': { type: 'uint32', value: h.nEmbd / h.nHead },
+    'llama.rope.freq_base': { type: 'float32', value: h.ropeFreqBase },
+    'llama.vocab_size': { type: 'uint32', value: h.nVocab },
+    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
+    'tokenizer.ggml.tokens': { type: 'array', itemType: 'string', value: vocab.tokens },
+    'tokenizer.ggml.scores': { type: 'array', itemType: 'float32', value: vocab.scores },
+    'tokenizer.ggml.token_type': { type: 'array', itemType: 'int32', value: vocab.types },
+    'tokenizer.ggml.bos_token_id': { type: 'uint32', value: vocab.bosId },
+    'tokenizer.ggml.eos_token_id': { type: 'uint32', value: vocab.eosId },
+    'tokenizer.ggml.unknown_token_id': { type: 'uint32', value: vocab.unkId },
+    'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
+    'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
+    // No tokenizer.chat_template on purpose: the engine then falls back to the Janus format.
+  };
+}
+
+/** The tensors in llama.cpp's names and shapes (ggml ne order: [n_in, n_out]). */
+export function tinyLlamaTensors(weights: TinyLlamaWeights): GgufTensor[] {
+  const { nVocab, nEmbd, nHead, nHeadKv, nFf } = weights.hparams;
+  const headDim = nEmbd / nHead;
+  const tensors: GgufTensor[] = [
+    { name: 'token_embd.weight', dims: [nEmbd, nVocab], data: weights.tokenEmbd },
+    { name: 'output_norm.weight', dims: [nEmbd], data: weights.outputNorm },
+    { name: 'output.weight', dims: [nEmbd, nVocab], data: weights.output },
+  ];
+  weights.layers.forEach((layer, i) => {
+    const p = `blk.${i}.`;
+    tensors.push(
+      { name: `${p}attn_norm.weight`, dims: [nEmbd], data: layer.attnNorm },
+      { name: `${p}attn_q.weight`, dims: [nEmbd, nHead * headDim], data: layer.attnQ },
+      { name: `${p}attn_k.weight`, dims: [nEmbd, nHeadKv * headDim], data: layer.attnK },
+      { name: `${p}attn_v.weight`, dims: [nEmbd, nHeadKv * headDim], data: layer.attnV },
+      { name: `${p}attn_output.weight`, dims: [nHead * headDim, nEmbd], data: layer.attnOutput },
+      { name: `${p}ffn_norm.weight`, dims: [nEmbd], data: layer.ffnNorm },
+      { name: `${p}ffn_gate.weight`, dims: [nEmbd, nFf], data: layer.ffnGate },
+      { name: `${p}ffn_up.weight`, dims: [nEmbd, nFf], data: layer.ffnUp },
+      { name: `${p}ffn_down.weight`, dims: [nFf, nEmbd], data: layer.ffnDown },
+    );
+  });
+  return tensors;
+}
+
+/** Writes the tiny Llama as an F32 GGUF file that llama.cpp loads as is. */
+export async function writeTinyLlamaGguf(path: string, weights: TinyLlamaWeights): Promise<void> {
+  await writeGguf(path, { metadata: tinyLlamaMetadata(weights), tensors: tinyLlamaTensors(weights) });
+}

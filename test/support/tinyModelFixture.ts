@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RewardHead } from '../../src/engine/rewardHead';
+import { writeRewardHead } from '../../src/engine/rewardHead';
+import type { TinyLlamaWeights } from '../../src/engine/tinyModel';
+import { createTinyLlamaWeights, createTinyRewardHead, writeTinyLlamaGguf } from '../../src/engine/tinyModel';
+
+export interface TinyModelFixture {
+  readonly modelPath: string;
+  readonly rewardHeadPath: string;
+  readonly weights: TinyLlamaWeights;
+  readonly rewardHead: RewardHead;
+}
+
+let cached: Promise<TinyModelFixture> | undefined;
+
+/**
+ * The tiny model (seed 1) and its reward head, written once per process into a fresh temp
+ * directory; every suite shares the same files. The directory is left for the OS to clean because
+ * a llama.cpp process may still be reading the model while the test process exits.
+ */
+export function getTinyModel(): Promise<TinyModelFixture> {
+  cached ??= (async (): Promise<TinyModelFixture> => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'janus-tiny-'));
+    const weights = createTinyLlamaWeights(1);
+    const rewardHead = createTinyRewardHead(weights);
+    const modelPath = path.join(dir, 'janus-tiny-test.gguf');
+    const rewardHeadPath = path.join(dir, 'janus-tiny-test.reward-head.json');
+    await writeTinyLlamaGguf(modelPath, weights);
+    await writeRewardHead(rewardHeadPath, rewardHead);
+    return { modelPath, rewardHeadPath, weights, rewardHead };
+  })();
+  return cached;
+}
