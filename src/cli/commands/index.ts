@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command';
+import { convertRmCommand } from './convertRm';
+import { makeTinyModelCommand } from './makeTinyModel';
+import { serveCommand } from './serve';
+
+/** Every subcommand, in the order `janus --help` lists them. */
+export const commands: readonly CliCommand[] = [serveCommand, makeTinyModelCommand, convertRmCommand];

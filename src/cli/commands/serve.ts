@@ -1,0 +1,123 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import type { CliCommand } from '../command';
+import { CliUsageError } from '../command';
+import { EngineServer } from '../../engine/server';
+import { LlamaRuntime, checkModelFile, defaultThreads } from '../../engine/llamaRuntime';
+import { readRewardHead, rewardFromHidden } from '../../engine/rewardHead';
+
+const usage = `Usage: janus serve --model <file.gguf> [options]
+
+Runs the local Janus engine: an OpenAI-compatible server on llama.cpp.
+
+Options:
+  --model <file.gguf>     the model to serve (required)
+  --reward-head <file>    value head for reward scoring (/get_reward, /pooling); see \`janus convert-rm\`
+  --model-id <id>         the id clients send as "model" (default: the file name without .gguf)
+  --host <host>           address to bind (default 127.0.0.1: this machine only)
+  --port <port>           port (default 8011; 0 picks a free one)
+  --parallel <n>          parallel generation slots (default 4)
+  --threads <n>           llama.cpp threads (default: cores - 1, at least 1)
+  --context <tokens>      tokens per slot, prompt + completion (default 4096)
+  --quiet                 no request log lines`;
+
+function positiveInt(value: string | undefined, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CliUsageError(`--${name} must be an integer of at least ${min}, got "${value}"`);
+  return n;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the local engine (OpenAI-compatible server on llama.cpp)',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        model: { type: 'string' },
+        'reward-head': { type: 'string' },
+        'model-id': { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string' },
+        parallel: { type: 'string' },
+        threads: { type: 'string' },
+        context: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+    if (!values.model) throw new CliUsageError('--model <file.gguf> is required');
+    const port = positiveInt(values.port, 'port', 8011, 0);
+    const parallel = positiveInt(values.parallel, 'parallel', 4);
+    const threads = positiveInt(values.threads, 'threads', defaultThreads());
+    const contextSize = positiveInt(values.context, 'context', 4096, 64);
+    const modelPath = path.resolve(values.model);
+    const problem = checkModelFile(modelPath);
+    if (problem) throw new Error(problem);
+    const head = values['reward-head'] ? await readRewardHead(path.resolve(values['reward-head'])) : undefined;
+    const modelId = values['model-id'] ?? path.basename(modelPath).replace(/\.gguf$/i, '');
+    const log = values.quiet ? (): void => undefined : (line: string): void => void process.stdout.write(`${line}\n`);
+
+    const server = new EngineServer({ modelId, reward: head ? (h) => rewardFromHidden(head, h) : undefined, log });
+    await listen(server, values.host, port);
+    const address = server.http.address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    const host = values.host.includes(':') ? `[${values.host}]` : values.host;
+    process.stdout.write(`Loading ${path.basename(modelPath)} (${parallel} slots, ${threads} threads, context ${contextSize})...\n`);
+
+    let runtime: LlamaRuntime | undefined;
+    let stopping = false;
+    const stop = async (signal: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`Received ${signal}: stopping the engine.\n`);
+      server.abortAll();
+      server.http.closeAllConnections();
+      await new Promise<void>((resolve) => server.http.close(() => resolve()));
+      await runtime?.dispose();
+      process.exit(0);
+    };
+    // `on`, not `once`: a dependency's signal-exit handler re-raises the signal when it finds no
+    // other listener left, which would kill the process before the cleanup below has run.
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+
+    try {
+      runtime = await LlamaRuntime.load({ modelPath, parallel, threads, contextSize, withEmbeddings: head !== undefined });
+    } catch (error) {
+      server.http.close();
+      throw error;
+    }
+    if (head && head.weight.length !== runtime.hiddenSize) {
+      server.http.close();
+      await runtime.dispose();
+      throw new Error(`the reward head has ${head.weight.length} weights but the model's hidden size is ${runtime.hiddenSize}: they belong to different models.`);
+    }
+    server.setRuntime(runtime);
+    process.stdout.write(`Janus engine listening on http://${host}:${boundPort} (model "${modelId}"${head ? ', reward head loaded' : ''})\n`);
+    // Keep running until a signal arrives.
+    await new Promise<never>(() => undefined);
+    return 0;
+  },
+};
+
+function listen(server: EngineServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is already in use. Stop what runs there or pass --port <another>.`
+            : `could not listen on ${host}:${port}: ${error.message}`,
+        ),
+      );
+    };
+    server.http.once('error', onError);
+    server.http.listen(port, host, () => {
+      server.http.off('error', onError);
+      resolve();
+    });
+  });
+}

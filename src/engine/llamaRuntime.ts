@@ -1,0 +1,272 @@
+// The llama.cpp side of the local engine, through node-llama-cpp: one model, one generation context
+// whose sequences are the slots, and (only when a reward head is given) one embedding context that
+// reads the final hidden state for value-head rewards.
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatMessage, FinishReason, Sampling } from './protocol';
+import { EngineHttpError } from './protocol';
+import { SlotPool } from './slotPool';
+import { TokenTextStream } from './textStream';
+
+export interface RuntimeOptions {
+  readonly modelPath: string;
+  readonly parallel: number;
+  readonly threads: number;
+  /** Tokens each slot can hold (prompt + completion). */
+  readonly contextSize: number;
+  readonly withEmbeddings: boolean;
+}
+
+export interface ChoiceEvent {
+  readonly index: number;
+  readonly delta: string;
+}
+
+export interface GenerationHooks {
+  readonly onDelta: (event: ChoiceEvent) => void;
+  /** Called as each choice ends, before the others may have. */
+  readonly onDone?: (result: ChoiceResult) => void;
+}
+
+export interface ChoiceResult {
+  readonly index: number;
+  readonly text: string;
+  readonly finishReason: FinishReason;
+  readonly completionTokens: number;
+}
+
+/**
+ * On a 2-core machine llama.cpp's worker threads spin against Node's own thread: 2 threads decoded
+ * 20x slower than 1 here. Leave one core to Node (see bench/engine.bench.ts for the measurement).
+ */
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+/** Why a model file can't be used, as one line the user can act on; undefined when it looks fine. */
+export function checkModelFile(path: string): string | undefined {
+  if (!existsSync(path)) return `model file not found: ${path}. Pass --model <file.gguf> (a GGUF build of janus-7b).`;
+  const stat = statSync(path);
+  if (!stat.isFile()) return `model path is not a file: ${path}. Pass --model <file.gguf>.`;
+  if (stat.size < 32) return `model file is too small to be a GGUF model: ${path}.`;
+  return undefined;
+}
+
+export class LlamaRuntime {
+  private constructor(
+    private readonly llama: Llama,
+    readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly embedding: LlamaEmbeddingContext | undefined,
+    readonly pool: SlotPool<LlamaContextSequence>,
+    readonly contextSize: number,
+    private readonly chatTemplate: string | undefined,
+  ) {}
+
+  static async load(options: RuntimeOptions): Promise<LlamaRuntime> {
+    const problem = checkModelFile(options.modelPath);
+    if (problem) throw new Error(problem);
+    // node-llama-cpp is ESM with native binaries: loaded at run time, never bundled.
+    const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+    const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads, logLevel: LlamaLogLevel.error });
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
+    } catch (error) {
+      await llama.dispose();
+      throw new Error(`could not load ${options.modelPath} as a GGUF model (${errorText(error)}). Check the file is a complete GGUF download.`);
+    }
+    const contextSize = Math.min(options.contextSize, model.trainContextSize);
+    const context = await model.createContext({
+      sequences: options.parallel,
+      contextSize,
+      threads: options.threads,
+      batchSize: Math.min(512, contextSize),
+    });
+    const slots: LlamaContextSequence[] = [];
+    for (let i = 0; i < options.parallel; i++) slots.push(context.getSequence());
+    const embedding = options.withEmbeddings
+      ? await model.createEmbeddingContext({ contextSize, threads: options.threads })
+      : undefined;
+    const template = model.fileInfo.metadata.tokenizer?.chat_template;
+    return new LlamaRuntime(llama, model, context, embedding, new SlotPool(slots), contextSize, typeof template === 'string' ? template : undefined);
+  }
+
+  /** Tokens of a raw prompt, as llama-server makes them: specials parsed, BOS added when the model wants it. */
+  tokenizePrompt(text: string): Token[] {
+    const tokens = this.model.tokenize(text, true);
+    const bos = this.model.tokens.bos;
+    if (bos !== null && this.model.tokens.shouldPrependBosToken && tokens[0] !== bos) tokens.unshift(bos);
+    return tokens;
+  }
+
+  /** Chat messages as prompt tokens: the model's own chat template, or the Janus format when it has none. */
+  async tokenizeChat(messages: readonly ChatMessage[]): Promise<Token[]> {
+    if (this.chatTemplate) {
+      const { JinjaTemplateChatWrapper } = await import('node-llama-cpp');
+      const wrapper = new JinjaTemplateChatWrapper({ template: this.chatTemplate });
+      const history = messages.map((m) => {
+        const text = contentText(m);
+        if (m.role === 'assistant') return { type: 'model' as const, response: [text] };
+        if (m.role === 'user') return { type: 'user' as const, text };
+        return { type: 'system' as const, text };
+      });
+      const { contextText } = wrapper.generateContextState({ chatHistory: [...history, { type: 'model', response: [] }] });
+      return contextText.tokenize(this.model.tokenizer);
+    }
+    return this.tokenizePrompt(janusPromptFromMessages(messages));
+  }
+
+  /**
+   * Generates one choice per slot, all decoding in the same batches. `hooks.onDelta` receives text as
+   * it becomes safe to send. Aborting `signal` stops every choice at the next token.
+   */
+  async generate(
+    prompt: readonly Token[],
+    sampling: Sampling,
+    slots: readonly LlamaContextSequence[],
+    hooks: GenerationHooks,
+    signal: AbortSignal,
+  ): Promise<ChoiceResult[]> {
+    if (prompt.length >= this.contextSize) {
+      throw new EngineHttpError(
+        400,
+        `The prompt has ${prompt.length} tokens; this engine's context holds ${this.contextSize}. Shorten the prompt or restart the engine with a larger --context.`,
+        'invalid_request_error',
+        'context_length_exceeded',
+        'prompt',
+      );
+    }
+    const maxTokens = Math.min(sampling.maxTokens, this.contextSize - prompt.length);
+    const { TokenBias } = await import('node-llama-cpp');
+    return Promise.all(
+      slots.map(async (sequence, index) => {
+        try {
+          const result = await this.generateOne(prompt, sampling, maxTokens, sequence, index, hooks.onDelta, signal, TokenBias);
+          hooks.onDone?.(result);
+          return result;
+        } finally {
+          await sequence.clearHistory();
+        }
+      }),
+    );
+  }
+
+  private async generateOne(
+    prompt: readonly Token[],
+    sampling: Sampling,
+    maxTokens: number,
+    sequence: LlamaContextSequence,
+    index: number,
+    onDelta: (event: ChoiceEvent) => void,
+    signal: AbortSignal,
+    TokenBiasClass: typeof import('node-llama-cpp').TokenBias,
+  ): Promise<ChoiceResult> {
+    const stream = new TokenTextStream((tokens, context) => this.model.detokenize(tokens as Token[], false, context as Token[]), sampling.stop);
+    const generated: Token[] = [];
+    let finishReason: FinishReason = 'length';
+    let tokenBias: InstanceType<typeof TokenBiasClass> | undefined;
+    if (sampling.ignoreEos) {
+      tokenBias = new TokenBiasClass(this.model.tokenizer);
+      for (const token of [this.model.tokens.eos, this.model.tokens.eot]) if (token !== null) tokenBias.set(token, 'never');
+    }
+    const penalise = sampling.repetitionPenalty !== 1 || sampling.presencePenalty !== 0 || sampling.frequencyPenalty !== 0;
+    const iterator = sequence.evaluate([...prompt], {
+      temperature: sampling.temperature,
+      topP: sampling.topP,
+      topK: sampling.topK,
+      minP: sampling.minP,
+      // Choices of one request differ, and a seeded request repeats exactly.
+      seed: sampling.seed === undefined ? undefined : sampling.seed + index,
+      ...(penalise
+        ? {
+            repeatPenalty: {
+              punishTokens: () => generated.slice(-64),
+              penalty: sampling.repetitionPenalty,
+              presencePenalty: sampling.presencePenalty,
+              frequencyPenalty: sampling.frequencyPenalty,
+            },
+          }
+        : {}),
+      ...(tokenBias ? { tokenBias } : {}),
+    } as Parameters<LlamaContextSequence['evaluate']>[1]);
+    try {
+      if (maxTokens <= 0) return { index, text: '', finishReason: 'length', completionTokens: 0 };
+      for await (const token of iterator) {
+        if (signal.aborted) break;
+        generated.push(token);
+        const step = stream.push(token);
+        if (step.delta) onDelta({ index, delta: step.delta });
+        if (step.stopped) {
+          finishReason = 'stop';
+          break;
+        }
+        if (generated.length >= maxTokens) break;
+      }
+      if (finishReason !== 'stop' && generated.length < maxTokens && !signal.aborted) finishReason = 'stop';
+    } finally {
+      await iterator.return();
+    }
+    const tail = stream.finish();
+    if (tail.delta) onDelta({ index, delta: tail.delta });
+    return { index, text: stream.completionText, finishReason, completionTokens: generated.length };
+  }
+
+  /** Final normalised hidden state of the last token of `text` (BOS and EOS ensured), as a value head reads it. */
+  async lastHiddenState(text: string): Promise<number[]> {
+    if (!this.embedding) throw new Error('the engine was started without a reward head');
+    const tokens = this.model.tokenize(text, true);
+    const { bos, eos } = this.model.tokens;
+    if (bos !== null && tokens[0] !== bos) tokens.unshift(bos);
+    if (eos !== null && tokens[tokens.length - 1] !== eos) tokens.push(eos);
+    if (tokens.length >= this.contextSize) {
+      throw new EngineHttpError(400, `A text to score has ${tokens.length} tokens; the context holds ${this.contextSize}.`, 'invalid_request_error', 'context_length_exceeded', 'query');
+    }
+    const embedding = await this.embedding.getEmbeddingFor(tokens);
+    return [...embedding.vector];
+  }
+
+  get hiddenSize(): number {
+    return this.model.embeddingVectorSize;
+  }
+
+  async dispose(): Promise<void> {
+    await this.embedding?.dispose();
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}
+
+function contentText(message: ChatMessage): string {
+  if (message.content === null) return '';
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((part) => part.text).join('');
+}
+
+/**
+ * Janus was trained without a system role: the system message and the prompt are joined by one
+ * newline inside `[INST] ... [/INST] `. Earlier turns, if any, follow Mistral-Instruct's layout.
+ */
+export function janusPromptFromMessages(messages: readonly ChatMessage[]): string {
+  const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(contentText).join('\n');
+  const turns = messages.filter((m) => m.role === 'user' || m.role === 'assistant');
+  if (turns.length === 0) return `[INST] ${system.trim()} [/INST] `;
+  let text = '';
+  let first = true;
+  for (const turn of turns) {
+    if (turn.role === 'user') {
+      const body = first ? `${system}\n${contentText(turn)}`.trim() : contentText(turn).trim();
+      text += `[INST] ${body} [/INST] `;
+      first = false;
+    } else {
+      text += `${contentText(turn)}</s>`;
+    }
+  }
+  return text;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,303 @@
+// The local engine's HTTP face: OpenAI-compatible completions and chat (streamed or not), model
+// listing, health, llama.cpp-style /props, and reward scoring as OpenRLHF (/get_reward) and vLLM
+// (/pooling) serve it. It listens at once and answers 503 until the model has loaded.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { ChoiceResult, LlamaRuntime } from './llamaRuntime';
+import type { FinishReason, Sampling, Usage } from './protocol';
+import {
+  EngineHttpError,
+  chatRequestSchema,
+  completionRequestSchema,
+  getRewardRequestSchema,
+  parseBody,
+  poolingRequestSchema,
+  resolveSampling,
+} from './protocol';
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface EngineServerOptions {
+  /** The id clients name in `model`; requests naming another model get a 404. */
+  readonly modelId: string;
+  /** Maps a final hidden state to a reward; absent when no reward head was given. */
+  readonly reward?: ((hidden: readonly number[]) => number) | undefined;
+  readonly log: (line: string) => void;
+}
+
+type Kind = 'completion' | 'chat';
+
+export class EngineServer {
+  readonly http: http.Server;
+  private runtime: LlamaRuntime | undefined;
+  private loadError: string | undefined;
+  private readonly created = Math.floor(Date.now() / 1000);
+  private readonly active = new Set<AbortController>();
+
+  constructor(private readonly options: EngineServerOptions) {
+    this.http = http.createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    // Streams can be long and quiet while queued; the client's own timeout governs.
+    this.http.requestTimeout = 0;
+    this.http.keepAliveTimeout = 5000;
+  }
+
+  /** Called once the model has loaded; until then every model route answers 503. */
+  setRuntime(runtime: LlamaRuntime): void {
+    this.runtime = runtime;
+  }
+
+  setLoadError(message: string): void {
+    this.loadError = message;
+  }
+
+  /** Aborts every running generation (used on shutdown). */
+  abortAll(): void {
+    for (const controller of this.active) controller.abort(new Error('engine shutting down'));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://engine');
+    const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '') || '/'}`;
+    try {
+      switch (route) {
+        case 'GET /health':
+          return this.health(res);
+        case 'GET /v1/models':
+        case 'GET /models':
+          return sendJson(res, 200, this.models());
+        case 'GET /props':
+          return sendJson(res, 200, this.props());
+        case 'POST /v1/completions':
+        case 'POST /completions':
+          return await this.generate(req, res, 'completion');
+        case 'POST /v1/chat/completions':
+        case 'POST /chat/completions':
+          return await this.generate(req, res, 'chat');
+        case 'POST /get_reward':
+          return await this.getReward(req, res);
+        case 'POST /pooling':
+        case 'POST /v1/pooling':
+          return await this.pooling(req, res);
+        default:
+          throw new EngineHttpError(404, `No route ${route}. This engine serves /health, /props, /v1/models, /v1/completions, /v1/chat/completions, /get_reward and /pooling.`, 'not_found_error', 'route_not_found');
+      }
+    } catch (error) {
+      const httpError = error instanceof EngineHttpError ? error : new EngineHttpError(500, `Engine error: ${error instanceof Error ? error.message : String(error)}`, 'server_error', 'internal_error');
+      if (res.headersSent) {
+        if (!res.writableEnded) {
+          res.write(`data: ${JSON.stringify(httpError.toBody())}\n\n`);
+          res.end();
+        }
+      } else {
+        sendJson(res, httpError.status, httpError.toBody());
+      }
+      if (httpError.status >= 500) this.options.log(`error: ${httpError.message}`);
+    } finally {
+      const status = res.statusCode;
+      this.options.log(`${route} ${status} ${Math.round(performance.now() - started)} ms`);
+    }
+  }
+
+  private health(res: http.ServerResponse): void {
+    if (this.runtime) return sendJson(res, 200, { status: 'ok' });
+    if (this.loadError) return sendJson(res, 500, { status: 'error', error: { message: this.loadError, type: 'server_error', code: 'model_load_failed' } });
+    sendJson(res, 503, { status: 'loading', error: { message: 'Loading model', type: 'unavailable_error', code: 'loading_model' } });
+  }
+
+  private models(): unknown {
+    return {
+      object: 'list',
+      data: [{ id: this.options.modelId, object: 'model', created: this.created, owned_by: 'janus-studio', meta: this.runtime ? { n_ctx: this.runtime.contextSize } : null }],
+    };
+  }
+
+  private props(): unknown {
+    const runtime = this.runtime;
+    return {
+      model_alias: this.options.modelId,
+      total_slots: runtime?.pool.size ?? null,
+      idle_slots: runtime?.pool.available ?? null,
+      queued_requests: runtime?.pool.waiting ?? null,
+      default_generation_settings: { n_ctx: runtime?.contextSize ?? null },
+      reward: this.options.reward !== undefined,
+      hidden_size: runtime?.hiddenSize ?? null,
+    };
+  }
+
+  private ready(): LlamaRuntime {
+    if (this.runtime) return this.runtime;
+    if (this.loadError) throw new EngineHttpError(500, this.loadError, 'server_error', 'model_load_failed');
+    throw new EngineHttpError(503, 'The model is still loading. Retry when GET /health answers 200.', 'unavailable_error', 'loading_model');
+  }
+
+  private checkModel(model: string | undefined): void {
+    if (model === undefined || model === '' || model === this.options.modelId) return;
+    throw new EngineHttpError(404, `The model '${model}' does not exist here. This engine serves '${this.options.modelId}'.`, 'invalid_request_error', 'model_not_found', 'model');
+  }
+
+  private async generate(req: http.IncomingMessage, res: http.ServerResponse, kind: Kind): Promise<void> {
+    const body = await readJson(req);
+    const runtime = this.ready();
+    const request = kind === 'completion' ? parseBody(completionRequestSchema, body) : parseBody(chatRequestSchema, body);
+    this.checkModel(request.model);
+    const n = request.n ?? 1;
+    if (n > runtime.pool.size) {
+      throw new EngineHttpError(400, `n = ${n} is more than this engine's ${runtime.pool.size} parallel slots. Ask for fewer, or restart the engine with --parallel ${n}.`, 'invalid_request_error', 'invalid_value', 'n');
+    }
+    // OpenAI's default for completions is 16 tokens; chat has none, so it is bounded by the context.
+    const sampling = resolveSampling(request, kind === 'completion' ? 16 : runtime.contextSize);
+    const prompt: Token[] =
+      'prompt' in request
+        ? runtime.tokenizePrompt(typeof request.prompt === 'string' ? request.prompt : (request.prompt[0] ?? ''))
+        : await runtime.tokenizeChat(request.messages);
+
+    const controller = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+    };
+    res.on('close', onClose);
+    this.active.add(controller);
+    let slots: LlamaContextSequence[] | undefined;
+    try {
+      slots = await runtime.pool.acquire(n, controller.signal);
+      const stream = request.stream === true;
+      const reply = new Reply(res, kind, `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`, this.options.modelId, stream);
+      const results = await runtime.generate(prompt, sampling, slots, {
+        onDelta: ({ index, delta }) => reply.delta(index, delta),
+        onDone: (result) => reply.done(result),
+      }, controller.signal);
+      if (controller.signal.aborted) return;
+      reply.finish(results, prompt.length, 'prompt' in request && request.echo === true ? (typeof request.prompt === 'string' ? request.prompt : (request.prompt[0] ?? '')) : '');
+    } finally {
+      if (slots) runtime.pool.release(slots);
+      this.active.delete(controller);
+      res.off('close', onClose);
+    }
+  }
+
+  private async scoreTexts(texts: readonly string[]): Promise<number[]> {
+    const runtime = this.ready();
+    const reward = this.options.reward;
+    if (!reward) {
+      throw new EngineHttpError(400, 'This engine has no reward head. Restart it with --reward-head <file> (write one with `janus convert-rm`).', 'invalid_request_error', 'no_reward_model');
+    }
+    const rewards: number[] = [];
+    for (const text of texts) rewards.push(reward(await runtime.lastHiddenState(text)));
+    return rewards;
+  }
+
+  private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const { query } = parseBody(getRewardRequestSchema, await readJson(req));
+    sendJson(res, 200, { rewards: await this.scoreTexts(query) });
+  }
+
+  private async pooling(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const request = parseBody(poolingRequestSchema, await readJson(req));
+    this.checkModel(request.model);
+    const texts = typeof request.input === 'string' ? [request.input] : request.input;
+    const rewards = await this.scoreTexts(texts);
+    const runtime = this.ready();
+    const promptTokens = texts.reduce((sum, t) => sum + runtime.model.tokenize(t, true).length, 0);
+    sendJson(res, 200, {
+      id: `pool-${randomUUID()}`,
+      object: 'list',
+      created: Math.floor(Date.now() / 1000),
+      model: this.options.modelId,
+      data: rewards.map((reward, index) => ({ index, object: 'pooling', data: [reward] })),
+      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 },
+    });
+  }
+}
+
+/** Writes one generation's answer: SSE chunks as choices progress, or one JSON body at the end. */
+class Reply {
+  private readonly created = Math.floor(Date.now() / 1000);
+  private readonly started = new Set<number>();
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly kind: Kind,
+    private readonly id: string,
+    private readonly model: string,
+    private readonly stream: boolean,
+  ) {
+    if (stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.flushHeaders();
+    }
+  }
+
+  delta(index: number, text: string): void {
+    if (!this.stream) return;
+    this.chunk([this.choice(index, text, null)]);
+  }
+
+  done(result: ChoiceResult): void {
+    if (!this.stream) return;
+    this.chunk([this.choice(result.index, '', result.finishReason)]);
+  }
+
+  finish(results: readonly ChoiceResult[], promptTokens: number, echo: string): void {
+    const completionTokens = results.reduce((sum, r) => sum + r.completionTokens, 0);
+    const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    if (this.stream) {
+      this.write({ id: this.id, object: this.object(), created: this.created, model: this.model, choices: [], usage });
+      this.res.end('data: [DONE]\n\n');
+      return;
+    }
+    const choices = results.map((r) =>
+      this.kind === 'chat'
+        ? { index: r.index, message: { role: 'assistant', content: r.text }, logprobs: null, finish_reason: r.finishReason }
+        : { index: r.index, text: echo + r.text, logprobs: null, finish_reason: r.finishReason },
+    );
+    sendJson(this.res, 200, { id: this.id, object: this.kind === 'chat' ? 'chat.completion' : 'text_completion', created: this.created, model: this.model, choices, usage });
+  }
+
+  private choice(index: number, text: string, finishReason: FinishReason | null): unknown {
+    if (this.kind === 'completion') return { index, text, logprobs: null, finish_reason: finishReason };
+    const first = !this.started.has(index);
+    this.started.add(index);
+    const delta = finishReason !== null && text === '' ? {} : first ? { role: 'assistant', content: text } : { content: text };
+    return { index, delta, logprobs: null, finish_reason: finishReason };
+  }
+
+  private object(): string {
+    return this.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+  }
+
+  private chunk(choices: unknown[]): void {
+    this.write({ id: this.id, object: this.object(), created: this.created, model: this.model, choices });
+  }
+
+  private write(body: unknown): void {
+    if (!this.res.writableEnded) this.res.write(`data: ${JSON.stringify(body)}\n\n`);
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new EngineHttpError(413, `The request body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.`, 'invalid_request_error', 'request_too_large');
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new EngineHttpError(400, 'The request body is empty; send a JSON object.', 'invalid_request_error', 'invalid_json');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new EngineHttpError(400, `The request body is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, 'invalid_request_error', 'invalid_json');
+  }
+}
