@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RewardHead } from '../../src/engine/rewardHead';
@@ -17,12 +17,19 @@ let cached: Promise<TinyModelFixture> | undefined;
 
 /**
  * The tiny model (seed 1) and its reward head, written once per process into a fresh temp
- * directory; every suite shares the same files. The directory is left for the OS to clean because
- * a llama.cpp process may still be reading the model while the test process exits.
+ * directory; every suite shares the same files. The directory is removed when the process exits
+ * (on Windows a file still mapped by llama.cpp cannot be deleted: then it stays for the OS to clean).
  */
 export function getTinyModel(): Promise<TinyModelFixture> {
   cached ??= (async (): Promise<TinyModelFixture> => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'janus-tiny-'));
+    process.once('exit', () => {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // Best effort only: see above.
+      }
+    });
     const weights = createTinyLlamaWeights(1);
     const rewardHead = createTinyRewardHead(weights);
     const modelPath = path.join(dir, 'janus-tiny-test.gguf');
