@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CliUsageError } from '../../../src/cli/command';
@@ -11,6 +10,7 @@ import { ConvertRmError, convertRewardModel } from '../../../src/engine/convertR
 import { readRewardHead } from '../../../src/engine/rewardHead';
 import { createTinyLlamaWeights, createTinyValueHead } from '../../../src/engine/tinyModel';
 import { writeSafetensors } from '../../support/safetensorsWriter';
+import { useTempDir } from '../../support/tempDir';
 
 const hidden = 8;
 const head = Array.from({ length: hidden }, (_, i) => (i - 3.5) / 4);
@@ -32,9 +32,10 @@ async function captureStdout(run: () => Promise<number>): Promise<{ code: number
 
 describe('convert-rm', function () {
   this.timeout(60000);
+  const tempDir = useTempDir('janus-convert-');
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'janus-convert-'));
+  beforeEach(() => {
+    dir = tempDir();
   });
 
   it('converts a single-file checkpoint with mean/std from config.json beside it', async () => {

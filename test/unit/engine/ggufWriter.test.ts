@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeGguf, float32ToFloat16Bits, writeGguf } from '../../../src/engine/gguf/ggufWriter';
 import { float16BitsToNumber } from '../../../src/engine/safetensors';
 
 import { lookupMetadata as lookup } from '../../support/ggufMetadata';
+import { useTempDir } from '../../support/tempDir';
 
 describe('GGUF writer', function () {
   this.timeout(30000);
+  const tempDir = useTempDir('janus-gguf-');
 
   it('writes a GGUF v3 header that node-llama-cpp reads back, with typed metadata and aligned tensors', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'janus-gguf-'));
-    const file = path.join(dir, 'small.gguf');
+    const file = path.join(tempDir(), 'small.gguf');
     await writeGguf(file, {
       metadata: {
         'general.architecture': { type: 'string', value: 'llama' },

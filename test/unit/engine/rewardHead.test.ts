@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RewardHead } from '../../../src/engine/rewardHead';
 import {
@@ -13,6 +12,7 @@ import {
   writeRewardHead,
 } from '../../../src/engine/rewardHead';
 import { getTinyModel } from '../../support/tinyModelFixture';
+import { useTempDir } from '../../support/tempDir';
 
 const head: RewardHead = {
   hiddenSize: 4,
@@ -24,9 +24,10 @@ const head: RewardHead = {
 };
 
 describe('reward head file', () => {
+  const tempDir = useTempDir('janus-head-');
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'janus-head-'));
+  beforeEach(() => {
+    dir = tempDir();
   });
 
   it('round-trips weights bit for bit, with mean, std and source', async () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   SafetensorsError,
@@ -10,13 +9,15 @@ import {
   readSafetensorsHeader,
 } from '../../../src/engine/safetensors';
 import { encodeSafetensors, float32ToBfloat16Bits, writeSafetensors } from '../../support/safetensorsWriter';
+import { useTempDir } from '../../support/tempDir';
 
 const values = [0, 1, -1, 0.5, 3.140625, -1234.5, 1e-3, 65504];
 
 describe('safetensors reader', () => {
+  const tempDir = useTempDir('janus-st-');
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'janus-st-'));
+  beforeEach(() => {
+    dir = tempDir();
   });
 
   it('decodes F32 exactly, F16 and BF16 within their rounding', async () => {

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTinyLlamaWeights, createTinyVocabulary, tinyLlamaTensors, writeTinyLlamaGguf } from '../../../src/engine/tinyModel';
 import { lookupMetadata as lookup } from '../../support/ggufMetadata';
 import { getTinyModel } from '../../support/tinyModelFixture';
+import { useTempDir } from '../../support/tempDir';
 
 describe('tiny Llama file', function () {
   this.timeout(30000);
+  const tempDir = useTempDir('janus-tiny-det-');
 
   it('is deterministic: the same seed writes the same bytes, another seed other bytes', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'janus-tiny-det-'));
+    const dir = tempDir();
     const sha = async (seed: number, name: string): Promise<string> => {
       const file = path.join(dir, name);
       await writeTinyLlamaGguf(file, createTinyLlamaWeights(seed));
