@@ -217,6 +217,7 @@ export class EngineServer {
 class Reply {
   private readonly created = Math.floor(Date.now() / 1000);
   private readonly started = new Set<number>();
+  private corked = false;
 
   constructor(
     private readonly res: http.ServerResponse,
@@ -247,6 +248,7 @@ class Reply {
     if (this.stream) {
       this.write({ id: this.id, object: this.object(), created: this.created, model: this.model, choices: [], usage });
       this.res.end('data: [DONE]\n\n');
+      this.corked = false;
       return;
     }
     const choices = results.map((r) =>
@@ -274,7 +276,18 @@ class Reply {
   }
 
   private write(body: unknown): void {
-    if (!this.res.writableEnded) this.res.write(`data: ${JSON.stringify(body)}\n\n`);
+    if (this.res.writableEnded) return;
+    // Chunks produced in the same turn of the event loop (one decode step of n choices) leave in
+    // one socket write instead of one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
+    this.res.write(`data: ${JSON.stringify(body)}\n\n`);
   }
 }
 
