@@ -62,6 +62,18 @@ export type SettingKey = keyof typeof settingSpecs;
 export type Settings = { readonly [K in SettingKey]: z.output<(typeof settingSpecs)[K]['schema']> };
 export const settingKeys = Object.keys(settingSpecs) as SettingKey[];
 
+/**
+ * Keys a workspace must not set while untrusted: they decide where requests (and with them
+ * prompts and API keys) go, or which file the local engine loads. Listed in the manifest's
+ * `capabilities.untrustedWorkspaces.restrictedConfigurations` too.
+ */
+export const restrictedSettingKeys: readonly SettingKey[] = [
+  'generator.baseUrl',
+  'reward.baseUrl',
+  'judge.baseUrl',
+  'localEngine.modelPath',
+];
+
 /** Settings whose keys sit under `janus.<role>.`: a change there needs a new client for that role. */
 export function isEndpointSetting(key: string, role: EndpointRole): boolean {
   return key.startsWith(`${role}.`) || key.startsWith('request.');

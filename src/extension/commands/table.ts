@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import type { CommandId } from '../constants';
+import { commandIds } from '../constants';
+import type { JanusContext } from '../context';
+import { reportError } from '../notify';
+import { checkEndpoints } from './checkEndpoints';
+import { generate } from './generate';
+import { startLocalEngine, stopLocalEngine } from './localEngine';
+import { setApiKey } from './setApiKey';
+
+type CommandHandler = (ctx: JanusContext, ...args: unknown[]) => unknown;
+
+/** Every command the manifest contributes, and its handler. A test checks the two lists agree. */
+export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
+  [commandIds.generate]: (ctx, args) => generate(ctx, args),
+  [commandIds.checkEndpoints]: (ctx) => checkEndpoints(ctx),
+  [commandIds.setApiKey]: (ctx) => setApiKey(ctx),
+  [commandIds.startLocalEngine]: (ctx) => startLocalEngine(ctx),
+  [commandIds.stopLocalEngine]: (ctx) => stopLocalEngine(ctx),
+  [commandIds.showLog]: (ctx) => ctx.log.show(),
+};
+
+/** Registers the table; a handler that throws is reported instead of failing silently. */
+export function registerCommands(ctx: JanusContext): void {
+  for (const [id, handler] of Object.entries(commandTable)) {
+    ctx.extension.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(ctx, ...args);
+        } catch (error) {
+          await reportError(ctx.log, `Command ${id}`, error);
+          return undefined;
+        }
+      }),
+    );
+  }
+}

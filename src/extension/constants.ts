@@ -1,0 +1,32 @@
+/** Every id the manifest and the code share, in one place so a rename cannot miss one. */
+
+export const commandIds = {
+  generate: 'janus.generate',
+  checkEndpoints: 'janus.checkEndpoints',
+  setApiKey: 'janus.setApiKey',
+  startLocalEngine: 'janus.startLocalEngine',
+  stopLocalEngine: 'janus.stopLocalEngine',
+  showLog: 'janus.showLog',
+} as const;
+export type CommandId = (typeof commandIds)[keyof typeof commandIds];
+
+/** Context keys for `when` clauses. */
+export const contextKeys = {
+  /** True while the extension's local engine child process runs. */
+  localEngineRunning: 'janus.localEngineRunning',
+  /** The generator's probed state: ready | loading | unreachable | noKey | modelMissing | error. */
+  generatorState: 'janus.generatorState',
+} as const;
+
+export const viewIds = {
+  container: 'janus',
+  personas: 'janus.personas',
+} as const;
+
+/** globalState keys: nothing secret is ever stored under these. */
+export const stateKeys = {
+  recentSystemMessages: 'janus.recentSystemMessages',
+} as const;
+
+export const configSection = 'janus';
+export const logChannelName = 'Janus';

@@ -1,0 +1,37 @@
+import type * as vscode from 'vscode';
+import { ActiveRequests } from './activeRequests';
+import { ConfigService } from './config';
+import { logChannelName } from './constants';
+import { EndpointClients } from './endpointClients';
+import { LocalEngine } from './localEngine';
+import { ChannelLogger } from './log';
+import { ApiKeyStore } from './secrets';
+import { GeneratorStatusBar } from './statusBar';
+
+/** Everything the commands need, built once per activation and disposed with the extension. */
+export interface JanusContext {
+  readonly extension: vscode.ExtensionContext;
+  readonly log: ChannelLogger;
+  readonly config: ConfigService;
+  readonly keys: ApiKeyStore;
+  readonly clients: EndpointClients;
+  readonly engine: LocalEngine;
+  readonly status: GeneratorStatusBar;
+  readonly requests: ActiveRequests;
+}
+
+export function createJanusContext(extension: vscode.ExtensionContext): JanusContext {
+  const log = ChannelLogger.create(logChannelName);
+  const own = <T extends vscode.Disposable>(d: T): T => {
+    extension.subscriptions.push(d);
+    return d;
+  };
+  own(log);
+  const config = own(new ConfigService(log));
+  const keys = new ApiKeyStore(extension.secrets);
+  const clients = own(new EndpointClients(config, keys, log));
+  const engine = own(new LocalEngine(extension.extensionPath, log));
+  const status = own(new GeneratorStatusBar(config, keys, engine, log));
+  const requests = own(new ActiveRequests());
+  return { extension, log, config, keys, clients, engine, status, requests };
+}
