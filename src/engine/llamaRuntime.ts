@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, Sampling } from './protocol';
 import { EngineHttpError } from './protocol';
+import { loadNodeLlamaCpp } from './nodeLlamaCpp';
 import { SlotPool } from './slotPool';
 import { TokenTextStream } from './textStream';
 
@@ -67,8 +68,7 @@ export class LlamaRuntime {
   static async load(options: RuntimeOptions): Promise<LlamaRuntime> {
     const problem = checkModelFile(options.modelPath);
     if (problem) throw new Error(problem);
-    // node-llama-cpp is ESM with native binaries: loaded at run time, never bundled.
-    const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+    const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
     const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads, logLevel: LlamaLogLevel.error });
     let model: LlamaModel;
     try {
@@ -104,7 +104,7 @@ export class LlamaRuntime {
   /** Chat messages as prompt tokens: the model's own chat template, or the Janus format when it has none. */
   async tokenizeChat(messages: readonly ChatMessage[]): Promise<Token[]> {
     if (this.chatTemplate) {
-      const { JinjaTemplateChatWrapper } = await import('node-llama-cpp');
+      const { JinjaTemplateChatWrapper } = await loadNodeLlamaCpp();
       const wrapper = new JinjaTemplateChatWrapper({ template: this.chatTemplate });
       const history = messages.map((m) => {
         const text = contentText(m);
@@ -139,7 +139,7 @@ export class LlamaRuntime {
       );
     }
     const maxTokens = Math.min(sampling.maxTokens, this.contextSize - prompt.length);
-    const { TokenBias } = await import('node-llama-cpp');
+    const { TokenBias } = await loadNodeLlamaCpp();
     return Promise.all(
       slots.map(async (sequence, index) => {
         try {
