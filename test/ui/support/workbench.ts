@@ -1,0 +1,85 @@
+// Playwright helpers for driving the VS Code workbench that code-server serves. Every wait is a
+// Playwright auto-wait or a bounded poll; selectors are the workbench's stable part classes.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { screenshotDir } from '../../harness/paths.js';
+import { pollUntil } from '../../harness/poll.js';
+
+/** Cold start on a 2-core machine: first page load, extension host start and activation. */
+export const WORKBENCH_TIMEOUT_MS = 120_000;
+
+/** Waits until the workbench has rendered its parts and the extension host reports itself running. */
+export async function waitForWorkbench(page: Page, timeoutMs = WORKBENCH_TIMEOUT_MS): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+  // The explorer lists the workspace only after the remote connection works end to end.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/**
+ * Opens the command palette, types `title` and runs the entry whose label is exactly `title`
+ * (the first row alone is not enough: recently used and fuzzy matches can rank above it).
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`>${title}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+  await exact.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await exact.first().click();
+  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The text of every visible status-bar item, left to right. */
+export async function readStatusBar(page: Page): Promise<string[]> {
+  const items = page.locator('.part.statusbar .statusbar-item');
+  const texts = await items.allInnerTexts();
+  return texts.map((t) => t.trim()).filter((t) => t !== '');
+}
+
+/** Polls the status bar until an item contains `text` (items appear after activation). */
+export async function waitForStatusBarItem(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<string> {
+  return pollUntil(
+    async () => (await readStatusBar(page)).find((t) => (typeof text === 'string' ? t.includes(text) : text.test(t))),
+    { timeoutMs, intervalMs: 250, what: `a status-bar item matching ${String(text)}` },
+  );
+}
+
+/** The active editor's rendered lines (only what is on screen), with VS Code's nbsp as spaces. */
+export async function readActiveEditorText(page: Page): Promise<string> {
+  const lines = activeEditor(page).locator('.view-lines .view-line');
+  const texts = await lines.allInnerTexts();
+  // Lines are absolutely positioned and may come in any DOM order: sort by their `top`.
+  const tops = await lines.evaluateAll((els) => els.map((el) => Number.parseFloat((el as HTMLElement).style.top) || 0));
+  return texts
+    .map((text, i) => ({ text: text.replace(/\u00a0/g, ' '), top: tops[i] ?? 0 }))
+    .sort((a, b) => a.top - b.top)
+    .map((l) => l.text)
+    .join('\n');
+}
+
+export function activeEditor(page: Page): Locator {
+  // In a diff editor the modified side is the one being edited; the original side is read-only.
+  return page.locator('.editor-group-container.active .monaco-editor:not(.original-in-monaco-diff-editor)').first();
+}
+
+/** Saves `<name>.png` under .test-output/screenshots/ and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** The activity-bar entry of a view container, by its title (e.g. "Janus"). */
+export function activityBarItem(page: Page, title: string): Locator {
+  return page.locator(`.part.activitybar .action-item .action-label[aria-label^="${title}"]`);
+}
