@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, Sampling } from './protocol';
 import { EngineHttpError } from './protocol';
+import { formatJanusPrompt } from '../core/prompts/janusFormat';
 import { loadNodeLlamaCpp } from './nodeLlamaCpp';
 import { SlotPool } from './slotPool';
 import { TokenTextStream } from './textStream';
@@ -252,16 +253,16 @@ function contentText(message: ChatMessage): string {
 export function janusPromptFromMessages(messages: readonly ChatMessage[]): string {
   const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(contentText).join('\n');
   const turns = messages.filter((m) => m.role === 'user' || m.role === 'assistant');
-  if (turns.length === 0) return `[INST] ${system.trim()} [/INST] `;
+  if (turns.length === 0) return formatJanusPrompt({ system, prompt: '' });
   let text = '';
-  let first = true;
+  let pendingSystem = system;
   for (const turn of turns) {
-    if (turn.role === 'user') {
-      const body = first ? `${system}\n${contentText(turn)}`.trim() : contentText(turn).trim();
-      text += `[INST] ${body} [/INST] `;
-      first = false;
-    } else {
+    if (turn.role === 'assistant') {
       text += `${contentText(turn)}</s>`;
+    } else {
+      // The system message joins the first user turn only, as in training.
+      text += formatJanusPrompt({ system: pendingSystem, prompt: contentText(turn) });
+      pendingSystem = '';
     }
   }
   return text;
