@@ -9,6 +9,8 @@ import type { GeneratorStatus } from './statusBar';
  * extensions). Nothing here exposes a key.
  */
 export interface JanusApi {
+  /** Milliseconds `activate()` took (module loading not included). */
+  readonly activationMs: number;
   endpointClient(role: EndpointRole): Promise<EndpointClient | undefined>;
   /** Clients built so far; grows when a relevant setting changes. */
   clientBuilds(): number;
@@ -20,8 +22,9 @@ export interface JanusApi {
   cancelAllRequests(): number;
 }
 
-export function createApi(ctx: JanusContext): JanusApi {
+export function createApi(ctx: JanusContext, activationMs: number): JanusApi {
   return {
+    activationMs,
     endpointClient: (role) => ctx.clients.get(role),
     clientBuilds: () => ctx.clients.builds,
     localEngine: () => ctx.engine.engine,

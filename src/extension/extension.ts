@@ -15,8 +15,9 @@ export function activate(extension: vscode.ExtensionContext): JanusApi {
     current = createJanusContext(extension);
     registerCommands(current);
     registerViews(current);
-    current.log.info(`Janus Studio ${String(extension.extension.packageJSON.version)} activated in ${(performance.now() - started).toFixed(1)} ms.`);
-    return createApi(current);
+    const activationMs = performance.now() - started;
+    current.log.info(`Janus Studio ${String(extension.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms.`);
+    return createApi(current, activationMs);
   } catch (error) {
     void vscode.window.showErrorMessage(`Janus Studio could not start: ${describeError(error)}. Reload the window; if it happens again, report it with the "Janus" log.`);
     throw error;

@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import type { EndpointClient } from '../../core/endpoints/client';
+import type { EndpointErrorKind } from '../../core/endpoints/endpointError';
 import { EndpointError } from '../../core/endpoints/endpointError';
 import { UserFacingError } from '../../core/errors';
+import type { JanusInput } from '../../core/prompts/janusFormat';
 import { stateKeys } from '../constants';
 import type { JanusContext } from '../context';
 import { StreamingDocumentWriter } from '../documentWriter';
@@ -13,10 +16,14 @@ const generateArgsSchema = z
   .optional();
 
 export interface GenerateResult {
-  readonly uri: string;
+  /** The output document; absent when no text arrived. */
+  readonly uri: string | undefined;
   readonly text: string;
   readonly finishReason: string | null;
   readonly cancelled: boolean;
+  readonly error: EndpointErrorKind | 'other' | undefined;
+  /** Milliseconds from the command's request to the first text, through the whole extension. */
+  readonly firstTextMs: number | undefined;
 }
 
 const maxRecent = 10;
@@ -31,7 +38,7 @@ export async function generate(ctx: JanusContext, rawArgs?: unknown): Promise<Ge
   const args = parsedArgs.success ? parsedArgs.data : undefined;
   const client = await ctx.clients.get('generator');
   if (!client) {
-    await reportError(ctx.log, 'Generate', new UserFacingError('No generator endpoint is configured: set janus.generator.baseUrl.'));
+    void reportError(ctx.log, 'Generate', new UserFacingError('No generator endpoint is configured: set janus.generator.baseUrl.'));
     return undefined;
   }
   const prompt = args?.prompt ?? (await askPrompt());
@@ -40,51 +47,67 @@ export async function generate(ctx: JanusContext, rawArgs?: unknown): Promise<Ge
   if (system === undefined) return undefined;
   await rememberSystemMessage(ctx, system);
 
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
-  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
-  const writer = new StreamingDocumentWriter(document);
-  const started = performance.now();
-
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Janus: generating', cancellable: true },
-    async (progress, token) => {
-      const request = ctx.requests.begin(token);
-      let finishReason: string | null = null;
-      let cancelled = false;
-      let firstTokenMs: number | undefined;
-      try {
-        for await (const event of client.generateStream({ system, prompt }, request.signal)) {
-          if (event.type === 'done') {
-            finishReason = event.finishReason;
-            break;
-          }
-          firstTokenMs ??= performance.now() - started;
-          writer.append(event.text);
-          progress.report({ message: `${writer.written + event.text.length} characters` });
-          // Closing the output editor means the user no longer wants the text: stop the server too.
-          if (!writer.writable) {
-            cancelled = true;
-            break;
-          }
-        }
-      } catch (error) {
-        if (error instanceof EndpointError && error.kind === 'cancelled') cancelled = true;
-        else {
-          await writer.flush();
-          void reportError(ctx.log, 'Generate', error);
-          return { uri: document.uri.toString(), text: document.getText(), finishReason, cancelled };
-        }
-      } finally {
-        request.end();
-      }
-      await writer.flush();
-      const elapsed = Math.round(performance.now() - started);
-      ctx.log.info(
-        `Generated ${document.getText().length} characters in ${elapsed} ms (first text after ${firstTokenMs === undefined ? '-' : Math.round(firstTokenMs)} ms, ${cancelled ? 'cancelled' : `finish: ${finishReason ?? 'unknown'}`}).`,
-      );
-      return { uri: document.uri.toString(), text: document.getText(), finishReason, cancelled };
-    },
+    (progress, token) => streamIntoEditor(ctx, client, { system, prompt }, progress, token),
   );
+}
+
+/**
+ * The output editor opens with the first text, so a request that fails before answering leaves
+ * the editor layout as it was.
+ */
+async function streamIntoEditor(
+  ctx: JanusContext,
+  client: EndpointClient,
+  input: JanusInput,
+  progress: vscode.Progress<{ message?: string }>,
+  token: vscode.CancellationToken,
+): Promise<GenerateResult> {
+  const started = performance.now();
+  const request = ctx.requests.begin(token);
+  let writer: StreamingDocumentWriter | undefined;
+  let document: vscode.TextDocument | undefined;
+  let finishReason: string | null = null;
+  let cancelled = false;
+  let error: EndpointErrorKind | 'other' | undefined;
+  let firstTextMs: number | undefined;
+  try {
+    for await (const event of client.generateStream(input, request.signal)) {
+      if (event.type === 'done') {
+        finishReason = event.finishReason;
+        break;
+      }
+      if (!writer) {
+        firstTextMs = performance.now() - started;
+        document = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
+        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        writer = new StreamingDocumentWriter(document);
+      }
+      writer.append(event.text);
+      progress.report({ message: `${writer.written} characters` });
+      // Closing the output editor means the user no longer wants the text: stop the server too.
+      if (!writer.writable) {
+        cancelled = true;
+        break;
+      }
+    }
+  } catch (caught) {
+    if (caught instanceof EndpointError && caught.kind === 'cancelled') cancelled = true;
+    else {
+      error = caught instanceof EndpointError ? caught.kind : 'other';
+      void reportError(ctx.log, 'Generate', caught);
+    }
+  } finally {
+    request.end();
+  }
+  await writer?.flush();
+  const text = document?.getText() ?? '';
+  const outcome = error ? `failed: ${error}` : cancelled ? 'cancelled' : `finish: ${finishReason ?? 'unknown'}`;
+  ctx.log.info(
+    `Generated ${text.length} characters in ${Math.round(performance.now() - started)} ms (first text after ${firstTextMs === undefined ? '-' : Math.round(firstTextMs)} ms, ${outcome}).`,
+  );
+  return { uri: document?.uri.toString(), text, finishReason, cancelled, error, firstTextMs };
 }
 
 async function askPrompt(): Promise<string | undefined> {

@@ -19,7 +19,8 @@ export async function startLocalEngine(ctx: JanusContext): Promise<RunningEngine
         }
       },
     );
-    await offerToUseEngine(ctx, engine);
+    // Not awaited: the command's caller should not wait on the user reading a notification.
+    void offerToUseEngine(ctx, engine);
     return engine;
   } catch (error) {
     void reportError(ctx.log, 'Start Local Engine', error);

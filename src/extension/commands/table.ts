@@ -28,7 +28,7 @@ export function registerCommands(ctx: JanusContext): void {
         try {
           return await handler(ctx, ...args);
         } catch (error) {
-          await reportError(ctx.log, `Command ${id}`, error);
+          void reportError(ctx.log, `Command ${id}`, error);
           return undefined;
         }
       }),
