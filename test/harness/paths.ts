@@ -9,12 +9,16 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
-/** Where .ci/setup installs code-server; JANUS_CACHE moves it (keep the two in step). */
+/** The reusable download/install cache outside the repo; .ci/setup uses the same default. */
+export function cacheDir(): string {
+  return process.env['JANUS_CACHE'] ?? path.join(os.homedir(), '.cache', 'janus-studio');
+}
+
+/** Where .ci/setup installs code-server; JANUS_CODE_SERVER points at another binary. */
 export function codeServerBin(): string {
   const fromEnv = process.env['JANUS_CODE_SERVER'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const cache = process.env['JANUS_CACHE'] ?? path.join(os.homedir(), '.cache', 'janus-studio');
-  const bin = path.join(cache, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
+  const bin = path.join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
   if (!existsSync(bin)) {
     throw new Error(`code-server ${CODE_SERVER_VERSION} not found at ${bin}. Run \`bash .ci/setup\` first.`);
   }

@@ -5,7 +5,8 @@
 // Default host: code-server (from .ci/setup) opened in headless Debian Chromium with DESIGN.md's
 // payload (extensionDevelopmentPath = this repo, extensionTestsPath = out/integration/index.js).
 // JANUS_TEST_HOST=electron runs the same index under a desktop VS Code that @vscode/test-electron
-// downloads (needs access to update.code.visualstudio.com, which this project's CI machine lacks).
+// downloads (needs access to update.code.visualstudio.com, which this project's CI machine lacks,
+// and a display on Linux: `JANUS_TEST_HOST=electron xvfb-run -a node --import tsx ...`).
 //
 // Env: JANUS_STATS_FILE (write the results for test/runAll.mjs), JANUS_INTEGRATION_TIMEOUT_MS
 // (whole run, default 300 s), JANUS_KEEP_TMP=1 (keep the temp workspace and logs).
@@ -13,7 +14,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium, recordConsole } from './browser.js';
 import { extensionHostLogs, startCodeServer } from './codeServer.js';
-import { integrationIndex, RESULTS_FILE_NAME, repoRoot } from './paths.js';
+import { cacheDir, integrationIndex, RESULTS_FILE_NAME, repoRoot } from './paths.js';
 import { pollUntil } from './poll.js';
 import { formatResults, isSuiteStats, type SuiteStats } from './stats.js';
 import { makeTestWorkspace, type TestWorkspace } from './workspace.js';
@@ -79,6 +80,8 @@ async function runInElectron(ws: TestWorkspace): Promise<SuiteStats> {
   const resultsFile = path.join(ws.folder, RESULTS_FILE_NAME);
   try {
     await runTests({
+      // Downloads go to the shared cache, not `.vscode-test/` in the repo.
+      cachePath: path.join(cacheDir(), 'vscode-test'),
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath: integrationIndex,
       launchArgs: [ws.folder, '--disable-workspace-trust', '--user-data-dir', ws.userDataDir,
@@ -86,7 +89,10 @@ async function runInElectron(ws: TestWorkspace): Promise<SuiteStats> {
     });
   } catch (error) {
     // A failing suite makes VS Code exit non-zero; the results file still says which tests failed.
-    if (!existsSync(resultsFile)) throw error;
+    if (!existsSync(resultsFile)) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`@vscode/test-electron could not run VS Code (it downloads a build from update.code.visualstudio.com and needs a display, e.g. xvfb-run, on Linux): ${reason}`);
+    }
   }
   const stats = readResults(resultsFile);
   if (stats === undefined) throw new Error(`VS Code exited without writing ${resultsFile}`);

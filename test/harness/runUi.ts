@@ -8,9 +8,9 @@
 // Env: JANUS_VSIX (default ./janus-studio.vsix), JANUS_STATS_FILE (counts for test/runAll.mjs),
 // JANUS_KEEP_TMP=1. Screenshots land in .test-output/screenshots/.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, vsixPath } from './paths.js';
+import { repoRoot, screenshotDir, vsixPath } from './paths.js';
 
 async function main(): Promise<number> {
   const vsix = vsixPath();
@@ -18,6 +18,8 @@ async function main(): Promise<number> {
     console.error(`${vsix} is missing. Run \`npm run package\` first (or set JANUS_VSIX).`);
     return 1;
   }
+  // Screenshots describe the latest run only; a stale FAILED-*.png would mislead.
+  rmSync(screenshotDir, { recursive: true, force: true });
   const mochaBin = path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const args = [
     mochaBin,

@@ -2,7 +2,7 @@
 // of seconds on this machine, so the root hooks (hooks.ts) start it once and stop it at the end.
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, recordConsole } from '../../harness/browser.js';
-import { installExtension, startCodeServer, type CodeServer } from '../../harness/codeServer.js';
+import { extensionHostLogs, installExtension, startCodeServer, type CodeServer } from '../../harness/codeServer.js';
 import { vsixPath } from '../../harness/paths.js';
 import { makeTestWorkspace, type TestWorkspace } from '../../harness/workspace.js';
 import { waitForWorkbench } from './workbench.js';
@@ -40,8 +40,16 @@ export async function startUiSession(): Promise<UiSession> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const consoleText = recordConsole(page);
     const t1 = Date.now();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace.folder)}`);
-    await waitForWorkbench(page);
+    try {
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace.folder)}`);
+      await waitForWorkbench(page);
+    } catch (error) {
+      // The workbench never came up: everything that could say why, before the temp dir goes.
+      console.log('\n===== code-server output =====\n' + server.output());
+      console.log('\n===== extension host logs =====\n' + extensionHostLogs(workspace.userDataDir));
+      console.log('\n===== browser console =====\n' + consoleText());
+      throw error;
+    }
     current = { page, browser, server, workspace, consoleText, timings: { codeServerMs, workbenchMs: Date.now() - t1 } };
     return current;
   } catch (error) {
