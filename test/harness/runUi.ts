@@ -8,7 +8,7 @@
 // Env: JANUS_VSIX (default ./janus-studio.vsix), JANUS_STATS_FILE (counts for test/runAll.mjs),
 // JANUS_KEEP_TMP=1. Screenshots land in .test-output/screenshots/.
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, screenshotDir, vsixPath } from './paths.js';
 
@@ -18,8 +18,13 @@ async function main(): Promise<number> {
     console.error(`${vsix} is missing. Run \`npm run package\` first (or set JANUS_VSIX).`);
     return 1;
   }
-  // Screenshots describe the latest run only; a stale FAILED-*.png would mislead.
-  rmSync(screenshotDir, { recursive: true, force: true });
+  // A FAILED-*.png from an earlier run would mislead. Only those go: other screenshots may belong to
+  // a UI run someone else has going in the same checkout.
+  if (existsSync(screenshotDir)) {
+    for (const f of readdirSync(screenshotDir)) {
+      if (f.startsWith('FAILED-')) rmSync(path.join(screenshotDir, f), { force: true });
+    }
+  }
   const mochaBin = path.join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const args = [
     mochaBin,
