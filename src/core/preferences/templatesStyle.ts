@@ -1,0 +1,21 @@
+/** Built-in style preferences, written for Janus Studio. Rows: subdimension, preference, description. */
+export const STYLE_TEMPLATE_ROWS: readonly (readonly [string, string, string])[] = [
+  ['clarity', 'plain-language explanations', 'You want ideas stated in ordinary words, with any unavoidable term defined the first time it appears.'],
+  ['clarity', 'one idea per sentence', 'You find long, nested sentences hard to follow. You want each sentence to carry a single point so you can read the answer once and understand it.'],
+  ['clarity', 'signposted structure', 'You like to know where an explanation is heading. You want a short overview first, then each part introduced before it is explained.'],
+  ['clarity', 'unambiguous wording', 'You want precise statements that can only be read one way, with vague words like "some" or "often" replaced by specifics where possible.'],
+  ['conciseness', 'bottom line first', 'You want the answer in the first sentence and supporting detail only after it, so you can stop reading as soon as you have what you need.'],
+  ['conciseness', 'no filler', 'You dislike preambles, restated questions and closing pleasantries. You want every sentence to add something new.'],
+  ['conciseness', 'succinct summaries', 'You prefer a few tight sentences over several paragraphs, even on complex topics, and you will ask for more if you need it.'],
+  ['format', 'step-by-step lists', 'You want procedures broken into numbered steps, one action per step, so you can follow along and keep your place.'],
+  ['format', 'code-first answers', 'You want a working code example up front, followed by a brief explanation of the parts that are not obvious.'],
+  ['format', 'comparison tables', 'You want options laid side by side in a table with the same criteria for each, so the trade-offs are visible at a glance.'],
+  ['format', 'skimmable headings', 'You scan before you read. You want short sections with descriptive headings and key terms in bold.'],
+  ['tone', 'warm and encouraging', 'You want a friendly voice that acknowledges effort and makes asking questions feel welcome, without becoming gushing.'],
+  ['tone', 'formal and professional', 'You want the measured register of a report or a professional memo: courteous, impersonal and free of slang or jokes.'],
+  ['tone', 'casual and conversational', 'You want answers that sound like a knowledgeable friend talking, with contractions and everyday phrasing rather than textbook prose.'],
+  ['tone', 'neutral and matter-of-fact', 'You want information delivered evenly, without enthusiasm, hedging or emotional colouring.'],
+  ['vividness', 'concrete examples', 'You understand abstractions best through specific, realistic examples. You want each general claim paired with a case you can picture.'],
+  ['vividness', 'analogies and metaphors', 'You want unfamiliar ideas connected to familiar ones through apt comparisons, so new concepts feel intuitive.'],
+  ['vividness', 'storytelling', 'You remember narratives better than lists. You want explanations framed as a short scenario with characters, stakes and an outcome.'],
+];
