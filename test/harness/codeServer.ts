@@ -160,15 +160,17 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 }
 
 /**
- * The extension host's own logs under `<userDataDir>/logs/<stamp>/` (remoteexthost.log, the
- * output channels of extensions), newest last; printed when a run fails.
+ * The logs code-server keeps under `<userDataDir>/logs/<stamp>/`: remoteagent.log (server),
+ * exthost1/remoteexthost.log (extension host) and exthost1/janus-studio.janus-studio/*.log (our
+ * output channel); printed when a run fails.
  */
 export function extensionHostLogs(userDataDir: string): string {
   const logsDir = path.join(userDataDir, 'logs');
   if (!existsSync(logsDir)) return `(no logs under ${logsDir})`;
   const files = (readdirSync(logsDir, { recursive: true }) as string[])
     .map((f) => path.join(logsDir, f))
-    .filter((f) => f.endsWith('.log') && statSync(f).isFile() && /exthost|remoteagent/i.test(f));
+    // The host's own log, the server's, and our extension's channels; built-in extensions' are noise.
+    .filter((f) => statSync(f).isFile() && /(remoteexthost|remoteagent)\.log$|janus-studio\.janus-studio/.test(f));
   if (files.length === 0) return `(no extension host logs under ${logsDir})`;
   return files
     .map((f) => `----- ${path.relative(userDataDir, f)}\n${readFileSync(f, 'utf8').trimEnd()}`)
