@@ -13,7 +13,7 @@ export type GeneratorStatus = EndpointState | 'notConfigured' | 'checking';
 
 const look: Record<GeneratorStatus, { readonly text: string; readonly tip: string }> = {
   checking: { text: '$(sync~spin) Janus', tip: 'Checking the generator endpoint...' },
-  ready: { text: '$(check) Janus', tip: 'The generator is ready.' },
+  ready: { text: '$(check) Janus: ready', tip: 'The generator is ready.' },
   loading: { text: '$(loading~spin) Janus: loading', tip: 'The generator is loading its model.' },
   unreachable: { text: '$(debug-disconnect) Janus: unreachable', tip: 'The generator cannot be reached. Start the local engine or fix janus.generator.baseUrl.' },
   noKey: { text: '$(key) Janus: no key', tip: 'The generator needs an API key: run "Janus: Set API Key...".' },
@@ -57,6 +57,7 @@ export class GeneratorStatusBar implements vscode.Disposable {
     );
     this.show('checking', undefined);
     this.item.show();
+    void this.refresh();
   }
 
   get status(): GeneratorStatus {

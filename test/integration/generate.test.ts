@@ -87,9 +87,14 @@ describe('generate: against the real local engine', function () {
     assert.equal(await api.refreshGeneratorStatus(), 'ready');
   });
 
-  it('streams the answer into a new Markdown editor beside the current one', async () => {
+  it('streams the answer to the selection into a new Markdown editor beside it', async () => {
     await janus();
-    const result = await vscode.commands.executeCommand<GenerateResult>('janus.generate', { prompt: 'Name a prime number.' });
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the harness opens a workspace folder');
+    const source = await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'prompt.md'), { viewColumn: vscode.ViewColumn.One });
+    const whole = new vscode.Range(0, 0, source.document.lineCount, 0);
+    source.selection = new vscode.Selection(whole.start, whole.end);
+    const result = await vscode.commands.executeCommand<GenerateResult>('janus.generate');
     assert.ok(result, 'the command returned nothing');
     assert.equal(result.error, undefined);
     assert.ok(result.text.length > 0, 'no text arrived');
@@ -98,7 +103,8 @@ describe('generate: against the real local engine', function () {
     assert.equal(editor?.document.uri.toString(), result.uri);
     assert.equal(editor?.document.languageId, 'markdown');
     assert.equal(editor?.document.getText(), result.text);
-    assert.equal(editor?.viewColumn, vscode.ViewColumn.Two, 'opened beside the current editor');
+    assert.equal(editor?.viewColumn, vscode.ViewColumn.Two, 'opened beside the prompt');
+    assert.equal(source.document.getText().includes('sky is blue'), true, 'the prompt document is untouched');
     console.log(`    first text after ${result.firstTextMs?.toFixed(1)} ms through the extension`);
   });
 

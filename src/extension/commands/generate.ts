@@ -81,7 +81,9 @@ async function streamIntoEditor(
       if (!writer) {
         firstTextMs = performance.now() - started;
         document = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
-        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        // Beside the editor the prompt came from; with no editor open, in the one group there is.
+        const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+        await vscode.window.showTextDocument(document, { viewColumn: column, preview: false });
         writer = new StreamingDocumentWriter(document);
       }
       writer.append(event.text);
