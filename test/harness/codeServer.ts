@@ -62,15 +62,21 @@ export function installExtension(vsix: string, extensionsDir: string, userDataDi
 
 // Live servers, so an interrupted launcher still takes its process groups down with it.
 const live = new Set<ChildProcess>();
+let exitHooksInstalled = false;
 function killAllSync(): void {
   for (const child of live) killGroup(child, 'SIGKILL');
 }
-process.once('exit', killAllSync);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllSync();
-    process.exit(130);
-  });
+/** Installed with the first server rather than at import: importing this module changes nothing. */
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.once('exit', killAllSync);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAllSync();
+      process.exit(130);
+    });
+  }
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -109,6 +115,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--config', path.join(userDataDir, 'config.yaml'),
   ];
   // detached: a process group of its own, which stop() kills as a whole (extension host included).
+  installExitHooks();
   const child = spawn(codeServerBin(), args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';

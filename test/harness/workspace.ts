@@ -14,8 +14,27 @@ export interface TestWorkspace {
   dispose(): void;
 }
 
+// Not yet disposed; removed on exit too, so an interrupted run (Ctrl+C) leaves no temp dir.
+const pending = new Set<string>();
+let exitHookInstalled = false;
+
+function removeTree(root: string): void {
+  pending.delete(root);
+  // JANUS_KEEP_TMP=1 keeps logs and the workspace for a post-mortem.
+  if (process.env['JANUS_KEEP_TMP'] === '1') {
+    console.log(`kept ${root}`);
+    return;
+  }
+  rmSync(root, { recursive: true, force: true });
+}
+
 export function makeTestWorkspace(prefix: string): TestWorkspace {
   const root = makeTempDir(prefix);
+  pending.add(root);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => [...pending].forEach(removeTree));
+  }
   const folder = path.join(root, 'workspace');
   cpSync(fixtureWorkspace, folder, { recursive: true });
   const userDataDir = path.join(root, 'user-data');
@@ -28,12 +47,7 @@ export function makeTestWorkspace(prefix: string): TestWorkspace {
     userDataDir,
     extensionsDir,
     dispose: () => {
-      // JANUS_KEEP_TMP=1 keeps logs and the workspace for a post-mortem.
-      if (process.env['JANUS_KEEP_TMP'] === '1') {
-        console.log(`kept ${root}`);
-        return;
-      }
-      rmSync(root, { recursive: true, force: true });
+      if (pending.has(root)) removeTree(root);
     },
   };
 }
