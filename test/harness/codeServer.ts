@@ -46,6 +46,13 @@ export function writeUserSettings(userDataDir: string, settings: Record<string, 
   writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
+/** Merges `values` into the user settings of a running server; VS Code applies the change live. */
+export function updateUserSettings(userDataDir: string, values: Record<string, unknown>): void {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const current: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  writeUserSettings(userDataDir, { ...(current as Record<string, unknown>), ...values });
+}
+
 /** Installs a .vsix into `extensionsDir` with code-server's own CLI (the path users take). */
 export function installExtension(vsix: string, extensionsDir: string, userDataDir: string): void {
   if (!existsSync(vsix)) throw new Error(`${vsix} does not exist. Run \`npm run package\` first.`);

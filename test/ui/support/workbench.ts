@@ -38,6 +38,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Types `text` into the open quick input (an input box or a quick pick a command showed) and accepts. */
+export async function answerQuickInput(page: Page, text: string, timeoutMs = 60_000): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
+
 /** The text of every visible status-bar item, left to right. */
 export async function readStatusBar(page: Page): Promise<string[]> {
   const items = page.locator('.part.statusbar .statusbar-item');
