@@ -147,6 +147,7 @@ export type JsonParseResult<T> =
  */
 export function parseJsonWithPositions<T>(text: string, schema: z.ZodType<T>): JsonParseResult<T> {
   const lines = new LineMap(text);
+  if (text.trim() === '') return { ok: false, problems: [problemAt(lines, 0, 0, 'The file is empty; it should hold one JSON value.', [])] };
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length > 0 || !tree) {
@@ -154,7 +155,7 @@ export function parseJsonWithPositions<T>(text: string, schema: z.ZodType<T>): J
       const code = printParseErrorCode(error.error);
       return problemAt(lines, error.offset, error.length, SYNTAX_MESSAGES[code] ?? `JSON syntax error (${code}).`, []);
     });
-    if (problems.length === 0) problems.push(problemAt(lines, 0, 0, 'The file is empty; it should hold one JSON value.', []));
+    if (problems.length === 0) problems.push(problemAt(lines, 0, 0, 'The text is not JSON.', []));
     return { ok: false, problems };
   }
   const value: unknown = getNodeValue(tree);
