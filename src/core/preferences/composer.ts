@@ -7,7 +7,7 @@
  */
 import type { DimensionId } from './dimensions';
 import { DIMENSION_IDS } from './dimensions';
-import type { PreferenceItem } from './persona';
+import type { Persona, PreferenceItem } from './persona';
 import { descriptionAboutUser } from './pronouns';
 
 type Lead = (preference: string) => string;
@@ -120,4 +120,9 @@ export function composeSystemMessage(preferenceSet: readonly PreferenceItem[]): 
     if (about !== '') sentences.push(about);
   }
   return sentences.join(' ');
+}
+
+/** A new persona with its system message composed from the preference set. */
+export function newPersona(name: string, preferenceSet: readonly PreferenceItem[]): Persona {
+  return { name, preference_set: [...preferenceSet], system: composeSystemMessage(preferenceSet) };
 }

@@ -85,3 +85,12 @@ export function templatesFor(templates: readonly PreferenceTemplate[], dimension
 export function templateToItem(template: PreferenceTemplate): PreferenceItem {
   return { dimension: template.dimension, subdimension: template.subdimension, preference: template.preference, description: template.description };
 }
+
+/** A starting preference set for a new persona: the first template of each dimension. */
+export function starterPreferenceSet(templates: readonly PreferenceTemplate[] = BUILTIN_TEMPLATES): PreferenceItem[] {
+  return DIMENSION_IDS.map((dimension) => {
+    const first = templatesFor(templates, dimension)[0];
+    if (!first) throw new Error(`No template for dimension "${dimension}"`);
+    return templateToItem(first);
+  });
+}

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { composeSystemMessage } from '../../../src/core/preferences/composer';
+import { composeSystemMessage, newPersona } from '../../../src/core/preferences/composer';
 import { DIMENSION_IDS } from '../../../src/core/preferences/dimensions';
 import type { DimensionId } from '../../../src/core/preferences/dimensions';
 import { descriptionAboutUser, thirdPersonVerb } from '../../../src/core/preferences/pronouns';
-import { BUILTIN_TEMPLATES, templatesFor, templateToItem } from '../../../src/core/preferences/templates';
+import { BUILTIN_TEMPLATES, starterPreferenceSet, templatesFor, templateToItem } from '../../../src/core/preferences/templates';
 import { aPreferenceSet, anItem } from './builders';
+import { personaSchema } from '../../../src/core/preferences/persona';
+import { lintPersona } from '../../../src/core/preferences/lint';
 
 describe('composer', () => {
   it('writes one paragraph that starts with "You are" and speaks to the model as "your responses"', () => {
@@ -58,6 +60,15 @@ describe('composer', () => {
         assert.ok(!/\bthem can\b|\bYou want\b/.test(text), text);
       }
     }
+  });
+});
+
+describe('new persona', () => {
+  it('starts from one template per dimension with a composed, lint-clean, schema-valid message', () => {
+    const persona = newPersona('Starter', starterPreferenceSet());
+    assert.deepEqual(persona.preference_set.map((item) => item.dimension), [...DIMENSION_IDS]);
+    assert.ok(personaSchema.safeParse(persona).success);
+    assert.deepEqual(lintPersona(persona), []);
   });
 });
 
