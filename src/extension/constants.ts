@@ -6,6 +6,7 @@ export const commandIds = {
   setApiKey: 'janus.setApiKey',
   startLocalEngine: 'janus.startLocalEngine',
   stopLocalEngine: 'janus.stopLocalEngine',
+  installLocalEngineRuntime: 'janus.installLocalEngineRuntime',
   showLog: 'janus.showLog',
 } as const;
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];

@@ -3,6 +3,7 @@ import { ActiveRequests } from './activeRequests';
 import { ConfigService } from './config';
 import { logChannelName } from './constants';
 import { EndpointClients } from './endpointClients';
+import { engineRuntimeDir } from './engineRuntime';
 import { LocalEngine } from './localEngine';
 import { ChannelLogger } from './log';
 import { ApiKeyStore } from './secrets';
@@ -30,7 +31,7 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   const config = own(new ConfigService(log));
   const keys = new ApiKeyStore(extension.secrets);
   const clients = own(new EndpointClients(config, keys, log));
-  const engine = own(new LocalEngine(extension.extensionPath, log));
+  const engine = own(new LocalEngine(extension.extensionPath, engineRuntimeDir(extension.globalStorageUri.fsPath), log));
   const status = own(new GeneratorStatusBar(config, keys, engine, log));
   const requests = own(new ActiveRequests());
   return { extension, log, config, keys, clients, engine, status, requests };

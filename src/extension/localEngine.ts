@@ -8,6 +8,7 @@ import { UserFacingError } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { Settings } from '../core/settings';
 import { contextKeys } from './constants';
+import { hasEngineRuntime } from './engineRuntime';
 
 export type LocalEngineState = 'stopped' | 'starting' | 'running';
 
@@ -37,6 +38,8 @@ export class LocalEngine implements vscode.Disposable {
 
   constructor(
     private readonly extensionPath: string,
+    /** Where "Install Local Engine Runtime" puts node-llama-cpp (see engineRuntime.ts). */
+    private readonly runtimeDir: string,
     private readonly log: Logger,
   ) {}
 
@@ -77,7 +80,11 @@ export class LocalEngine implements vscode.Disposable {
     // ELECTRON_RUN_AS_NODE makes the editor's own binary behave as plain Node for the child.
     const child = spawn(process.execPath, args, {
       cwd: this.extensionPath,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: {
+        ...process.env,
+        ELECTRON_RUN_AS_NODE: '1',
+        ...(hasEngineRuntime(this.runtimeDir) ? { JANUS_ENGINE_RUNTIME: this.runtimeDir } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
@@ -155,9 +162,9 @@ function resolveModelPath(setting: string): string | undefined {
 
 function engineExitError(code: number | null, signal: NodeJS.Signals | null, lines: readonly string[]): UserFacingError {
   const said = lines.join('\n');
-  if (/node-llama-cpp/i.test(said) && /(cannot find|not found|resolve|ERR_MODULE_NOT_FOUND)/i.test(said)) {
+  if (/node-llama-cpp/i.test(said) && /(not installed|cannot find|not found|ERR_MODULE_NOT_FOUND)/i.test(said)) {
     return new UserFacingError(
-      'The local engine needs node-llama-cpp, which is not installed next to the extension. Run "npm install node-llama-cpp" in the extension folder, or run llama.cpp\'s llama-server yourself and point janus.generator.baseUrl at it.',
+      'The local engine needs its llama.cpp runtime (node-llama-cpp), which is not installed. Run "Janus: Install Local Engine Runtime", or run llama.cpp\'s llama-server yourself and point janus.generator.baseUrl at it.',
     );
   }
   const last = lines.at(-1)?.trim();

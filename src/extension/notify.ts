@@ -12,6 +12,7 @@ interface Action {
 const showLog: Action = { title: 'Show Log', run: () => vscode.commands.executeCommand(commandIds.showLog) };
 const startEngine: Action = { title: 'Start Local Engine', run: () => vscode.commands.executeCommand(commandIds.startLocalEngine) };
 const setKey: Action = { title: 'Set API Key...', run: () => vscode.commands.executeCommand(commandIds.setApiKey) };
+const installRuntime: Action = { title: 'Install Local Engine Runtime', run: () => vscode.commands.executeCommand(commandIds.installLocalEngineRuntime) };
 const checkEndpoints: Action = { title: 'Check Endpoints', run: () => vscode.commands.executeCommand(commandIds.checkEndpoints) };
 
 function openSettings(query: string): Action {
@@ -39,6 +40,7 @@ function actionsFor(error: unknown): Action[] {
         return [showLog];
     }
   }
+  if (error instanceof UserFacingError && /Install Local Engine Runtime/.test(error.message)) return [installRuntime, showLog];
   if (error instanceof UserFacingError && /janus\.localEngine\./.test(error.message)) return [openSettings('janus.localEngine'), showLog];
   return [showLog];
 }

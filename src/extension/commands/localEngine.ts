@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { displayOrigin } from '../../core/endpoints/profile';
 import { configSection } from '../constants';
 import type { JanusContext } from '../context';
+import { engineRuntimeDir, installEngineRuntime } from '../engineRuntime';
 import type { RunningEngine } from '../localEngine';
 import { reportError } from '../notify';
 
@@ -50,4 +51,28 @@ export async function stopLocalEngine(ctx: JanusContext): Promise<void> {
   }
   await ctx.engine.stop();
   void vscode.window.showInformationMessage('The local engine has stopped.');
+}
+
+/** Janus: Install Local Engine Runtime. node-llama-cpp into global storage, with the user's npm. */
+export async function installLocalEngineRuntime(ctx: JanusContext): Promise<boolean> {
+  const dir = engineRuntimeDir(ctx.extension.globalStorageUri.fsPath);
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Janus: installing the local engine runtime (node-llama-cpp)', cancellable: true },
+      async (_progress, token) => {
+        const request = ctx.requests.begin(token);
+        try {
+          await installEngineRuntime(dir, ctx.log, request.signal);
+        } finally {
+          request.end();
+        }
+      },
+    );
+  } catch (error) {
+    void reportError(ctx.log, 'Install Local Engine Runtime', error);
+    return false;
+  }
+  ctx.log.info(`The local engine runtime is installed in ${dir}.`);
+  void vscode.window.showInformationMessage('The local engine runtime is installed. Start the engine with "Janus: Start Local Engine".');
+  return true;
 }

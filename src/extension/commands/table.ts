@@ -5,7 +5,7 @@ import type { JanusContext } from '../context';
 import { reportError } from '../notify';
 import { checkEndpoints } from './checkEndpoints';
 import { generate } from './generate';
-import { startLocalEngine, stopLocalEngine } from './localEngine';
+import { installLocalEngineRuntime, startLocalEngine, stopLocalEngine } from './localEngine';
 import { setApiKey } from './setApiKey';
 
 type CommandHandler = (ctx: JanusContext, ...args: unknown[]) => unknown;
@@ -17,6 +17,7 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.setApiKey]: (ctx) => setApiKey(ctx),
   [commandIds.startLocalEngine]: (ctx) => startLocalEngine(ctx),
   [commandIds.stopLocalEngine]: (ctx) => stopLocalEngine(ctx),
+  [commandIds.installLocalEngineRuntime]: (ctx) => installLocalEngineRuntime(ctx),
   [commandIds.showLog]: (ctx) => ctx.log.show(),
 };
 
