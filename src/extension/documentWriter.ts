@@ -10,10 +10,10 @@ export class StreamingDocumentWriter {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failed = false;
-  written = 0;
-
   constructor(
     private readonly document: vscode.TextDocument,
+    /** Characters already in the document when streaming into it began. */
+    public written = 0,
     private readonly flushMs = 50,
   ) {}
 

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { EndpointClient } from '../core/endpoints/client';
+import type { EndpointClient } from '../core/endpoints/client';
 import type { EndpointRole } from '../core/endpoints/profile';
 import { endpointRoles } from '../core/endpoints/profile';
 import type { Logger } from '../core/log';
@@ -47,6 +47,8 @@ export class EndpointClients implements vscode.Disposable {
     const profile = this.config.profile(role);
     if (!profile) return undefined;
     const apiKey = await this.keys.keyFor(profile.baseUrl);
+    // Loaded on first use: the openai package is not needed to activate.
+    const { EndpointClient } = await import('../core/endpoints/client');
     this.builds++;
     this.log.debug(`Built the ${role} client for ${profile.baseUrl} (${profile.format}${apiKey ? ', with its API key' : ''}).`);
     return new EndpointClient(profile, { apiKey, logger: this.log });

@@ -1,7 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { UserFacingError } from '../errors';
 import type { RetryDecision } from '../jobs/retry';
-import { parseRetryAfter } from '../jobs/retry';
 import type { EndpointRole } from './profile';
 import { displayOrigin } from './profile';
 
@@ -68,7 +66,7 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-function causeCode(error: unknown): string | undefined {
+export function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as Error & { code?: unknown }).code;
@@ -148,24 +146,4 @@ export function cancelledError(ctx: EndpointErrorContext): EndpointError {
 export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
   return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that janus.${ctx.role}.format matches the server.`, origin, undefined, undefined, { cause });
-}
-
-/**
- * Maps whatever the `openai` package (or fetch) threw into an `EndpointError`. Callers decide
- * "cancelled" and "stalled" themselves, since only they know which signal fired.
- */
-export function toEndpointError(error: unknown, ctx: EndpointErrorContext, nowMs: number = Date.now()): EndpointError {
-  if (error instanceof EndpointError) return error;
-  if (error instanceof APIConnectionTimeoutError) return timeoutError(ctx, error);
-  if (error instanceof APIUserAbortError) return cancelledError(ctx);
-  if (error instanceof APIConnectionError) return unreachableError(ctx, error.cause ?? error);
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const headers = error.headers;
-    const retryAfter = headers ? parseRetryAfter((name) => headers.get(name), nowMs) : undefined;
-    const body = error.error as { message?: unknown } | undefined;
-    const detail = typeof body?.message === 'string' ? body.message : error.message;
-    return httpError(ctx, error.status, detail, retryAfter, error);
-  }
-  if (error instanceof TypeError && causeCode(error) !== undefined) return unreachableError(ctx, error);
-  return badResponseError(ctx, error instanceof Error ? error.message : String(error), error);
 }
