@@ -14,6 +14,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** How long to wait for the server to answer `/healthz`. */
   startTimeoutMs?: number;
+  /** Fixed port (the bring-up command); tests leave it out and get a free one. */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -112,7 +114,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const args = [
     '--auth', 'none',
     // Port 0: the kernel picks a free port and code-server prints it, so two runs never collide.
-    '--bind-addr', '127.0.0.1:0',
+    '--bind-addr', `127.0.0.1:${options.port ?? 0}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
