@@ -33,7 +33,7 @@ export interface SchedulerStats {
 export interface RequestScheduler {
   /**
    * Runs `task` when a slot and the rate budgets allow. The task gets a signal that aborts when
-   * the caller's signal does. `actualTokens` lets the task correct the token estimate afterwards.
+   * the caller's signal does.
    */
   run<T>(task: (signal: AbortSignal) => Promise<T>, options?: ScheduledTaskOptions): Promise<T>;
   readonly stats: SchedulerStats;
