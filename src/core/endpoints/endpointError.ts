@@ -58,7 +58,8 @@ const keyLike = /\b(sk|rk|pk|key|api)[-_][A-Za-z0-9_*.-]{6,}/gi;
 /** A server's own words, shortened and with anything shaped like a key masked. */
 export function serverDetail(text: string | undefined): string {
   if (!text) return '';
-  const clean = text.replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim();
+  // Without its closing period: the detail is followed by our own sentence.
+  const clean = text.replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 

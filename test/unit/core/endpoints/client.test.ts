@@ -121,11 +121,14 @@ describe('EndpointClient.generateStream', () => {
   });
 
   it('maps a 404 about the model to "modelNotFound" naming the setting', async () => {
-    server = await startReplyServer((_req, res) => jsonReply(res, 404, { error: { message: 'The model `nope` does not exist' } }));
+    server = await startReplyServer((_req, res) => jsonReply(res, 404, { error: { message: 'The model `nope` does not exist.' } }));
     const client = new EndpointClient(aProfile({ baseUrl: server.baseUrl, model: 'nope' }), { retryPolicy: fastRetry });
     const error = await failure(collect(client.generateStream(input, new AbortController().signal)));
     assert.equal(error.kind, 'modelNotFound');
-    assert.match(error.message, /janus\.generator\.model/);
+    assert.equal(
+      error.message,
+      `Endpoint ${new URL(server.baseUrl).origin} does not serve model "nope": The model \`nope\` does not exist. Fix janus.generator.model ("Janus: Check Endpoints" lists the served models).`,
+    );
   });
 
   it('stops a stream that goes silent and says which setting to raise', async () => {
