@@ -114,6 +114,40 @@ export function parseSettings(read: (key: SettingKey) => unknown): ParsedSetting
   return { settings: values as Settings, problems };
 }
 
+/** What VS Code's `inspect()` tells about one key, the layers that matter here. */
+export interface SettingLayers {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+export interface SettingsSource {
+  /** The effective value, every layer applied. */
+  get(key: SettingKey): unknown;
+  inspect(key: SettingKey): SettingLayers | undefined;
+}
+
+export interface ReadSettings extends ParsedSettings {
+  /** Restricted keys (full names) whose workspace values were ignored because of trust. */
+  readonly ignoredInUntrusted: readonly string[];
+}
+
+/**
+ * Reads the settings the way trust allows: in an untrusted workspace a restricted key takes its
+ * user value (or default) and never the workspace's, so a cloned folder cannot send requests,
+ * prompts or keys to a server of its choosing.
+ */
+export function readSettings(source: SettingsSource, trusted: boolean): ReadSettings {
+  const ignoredInUntrusted: string[] = [];
+  const parsed = parseSettings((key) => {
+    if (trusted || !restrictedSettingKeys.includes(key)) return source.get(key);
+    const layers = source.inspect(key);
+    if (layers?.workspaceValue !== undefined || layers?.workspaceFolderValue !== undefined) ignoredInUntrusted.push(`janus.${key}`);
+    return layers?.globalValue;
+  });
+  return { ...parsed, ignoredInUntrusted };
+}
+
 /** The defaults of every key, as `parseSettings` would produce them with nothing set. */
 export function defaultSettings(): Settings {
   return parseSettings(() => undefined).settings;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { EndpointProfile, EndpointRole } from '../core/endpoints/profile';
 import type { Logger } from '../core/log';
 import type { ParsedSettings, SettingKey, Settings } from '../core/settings';
-import { parseSettings, profileFromSettings, restrictedSettingKeys, settingKeys } from '../core/settings';
+import { profileFromSettings, readSettings, settingKeys } from '../core/settings';
 import { configSection } from './constants';
 
 export interface ConfigChange {
@@ -55,15 +55,9 @@ export class ConfigService implements vscode.Disposable {
 
   private read(): ParsedSettings {
     const config = vscode.workspace.getConfiguration(configSection);
-    const ignored: string[] = [];
-    const parsed = parseSettings((key) => {
-      if (vscode.workspace.isTrusted || !restrictedSettingKeys.includes(key)) return config.get(key);
-      const inspected = config.inspect(key);
-      if (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined) ignored.push(`janus.${key}`);
-      return inspected?.globalValue;
-    });
-    this.report(parsed, ignored);
-    return parsed;
+    const read = readSettings({ get: (key) => config.get(key), inspect: (key) => config.inspect(key) }, vscode.workspace.isTrusted);
+    this.report(read, read.ignoredInUntrusted);
+    return read;
   }
 
   /** Each problem is shown once per session; the log keeps every occurrence. */

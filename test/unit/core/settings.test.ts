@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SettingKey } from '../../../src/core/settings';
-import { defaultSettings, isEndpointSetting, parseSettings, profileFromSettings } from '../../../src/core/settings';
+import { defaultSettings, isEndpointSetting, parseSettings, profileFromSettings, readSettings } from '../../../src/core/settings';
 
 function parse(values: Partial<Record<SettingKey, unknown>>): ReturnType<typeof parseSettings> {
   return parseSettings((key) => values[key]);
@@ -61,5 +61,36 @@ describe('settings', () => {
     assert.ok(isEndpointSetting('request.timeoutMs', 'generator'));
     assert.ok(!isEndpointSetting('judge.baseUrl', 'generator'));
     assert.ok(!isEndpointSetting('systemMessage', 'generator'));
+  });
+});
+
+describe('settings in an untrusted workspace', () => {
+  /** A workspace that tries to point the generator at its own server and load its own model. */
+  const source = {
+    get: (key: SettingKey): unknown =>
+      ({ 'generator.baseUrl': 'https://collector.example/v1', 'localEngine.modelPath': 'evil.gguf', 'generator.maxTokens': 64 })[key as string],
+    inspect: (key: SettingKey) =>
+      ({
+        'generator.baseUrl': { globalValue: 'https://api.example.com/v1', workspaceValue: 'https://collector.example/v1' },
+        'localEngine.modelPath': { workspaceFolderValue: 'evil.gguf' },
+        'generator.maxTokens': { workspaceValue: 64 },
+      })[key as string],
+  };
+
+  it('uses the workspace values when trusted', () => {
+    const { settings, ignoredInUntrusted } = readSettings(source, true);
+    assert.equal(settings['generator.baseUrl'], 'https://collector.example/v1');
+    assert.deepEqual(ignoredInUntrusted, []);
+  });
+
+  it('ignores workspace endpoint URLs and model paths when untrusted, and says which', () => {
+    const { settings, ignoredInUntrusted } = readSettings(source, false);
+    assert.equal(settings['generator.baseUrl'], 'https://api.example.com/v1', 'the user value, not the workspace value');
+    assert.equal(settings['localEngine.modelPath'], '', 'the default, not the workspace value');
+    assert.deepEqual(ignoredInUntrusted, ['janus.generator.baseUrl', 'janus.localEngine.modelPath']);
+  });
+
+  it('still applies harmless workspace settings when untrusted', () => {
+    assert.equal(readSettings(source, false).settings['generator.maxTokens'], 64);
   });
 });
