@@ -1,0 +1,96 @@
+/**
+ * The responses file (`<model>_responses.json`) and the evaluation file (`<model>_evaluation.json`)
+ * in the original scripts' shapes (JANUS.md), so files move freely between them and this product.
+ * An unscored rubric item is `null` in `score` with the judge's reply kept in `feedback`.
+ */
+import { readFile } from 'node:fs/promises';
+import * as z from 'zod';
+import { UserFacingError } from '../errors';
+import { writeFileAtomic } from '../files/atomicWrite';
+import { rubricSchema } from '../preferences/persona';
+import type { Rubric } from '../preferences/persona';
+import type { BenchInstance } from './benchSchema';
+
+export const responseEntrySchema = z.object({ response: z.string(), reward: z.number().optional() }).loose();
+export const responsesFileSchema = z.record(z.string(), responseEntrySchema);
+export type ResponsesFile = z.infer<typeof responsesFileSchema>;
+
+export const evaluationEntrySchema = z
+  .object({
+    id: z.union([z.string(), z.number()]),
+    source: z.string(),
+    system: z.string(),
+    prompt: z.string(),
+    reference_answer: z.string(),
+    rubric: z.array(rubricSchema),
+    response: z.string(),
+    feedback: z.array(z.string()),
+    score: z.array(z.number().int().min(1).max(5).nullable()),
+  })
+  .loose();
+export const evaluationFileSchema = z.record(z.string(), evaluationEntrySchema);
+export type EvaluationEntry = z.infer<typeof evaluationEntrySchema>;
+export type EvaluationFile = z.infer<typeof evaluationFileSchema>;
+
+/** Where `JSON.parse` stopped, as "line L, column C" (1-based, as editors show them). */
+function syntaxLocation(text: string, error: unknown): string {
+  const match = /position (\d+)/.exec(error instanceof Error ? error.message : '');
+  if (!match) return '';
+  const offset = Number(match[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/** Parses a result file's text; the error names the file, and the place or field to fix. */
+export function parseResultText<T>(text: string, schema: z.ZodType<T>, file: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserFacingError(`${file} is not valid JSON${syntaxLocation(text, error)}. Fix it or remove the file to start over.`, { cause: error });
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at "${issue.path.map(String).join('.')}"` : '';
+  throw new UserFacingError(`${file} is not a ${what}${where}: ${issue?.message ?? 'unexpected shape'}.`);
+}
+
+export async function readResponsesFile(file: string): Promise<ResponsesFile> {
+  return parseResultText(await readFile(file, 'utf8'), responsesFileSchema, file, 'responses file ({ "<id>": { "response": ... } })');
+}
+
+export async function readEvaluationFile(file: string): Promise<EvaluationFile> {
+  return parseResultText(await readFile(file, 'utf8'), evaluationFileSchema, file, 'evaluation file');
+}
+
+/** Bench ids with no response, so a job can say which ones before it spends anything. */
+export function missingResponses(instances: readonly BenchInstance[], responses: ResponsesFile): string[] {
+  return instances.filter((instance) => responses[instance.id] === undefined).map((instance) => instance.id);
+}
+
+/** 4-space indent as the original scripts write; key order follows insertion (bench order). */
+export function serializeResultFile(value: ResponsesFile | EvaluationFile): string {
+  return `${JSON.stringify(value, null, 4)}\n`;
+}
+
+export function writeResultFile(file: string, value: ResponsesFile | EvaluationFile): Promise<void> {
+  return writeFileAtomic(file, serializeResultFile(value));
+}
+
+/** One evaluation entry in the original shape. */
+export function evaluationEntry(instance: BenchInstance, response: string, feedback: readonly string[], score: readonly (number | null)[]): EvaluationEntry {
+  const rubric: Rubric[] = [...instance.rubrics];
+  return {
+    id: instance.id,
+    source: instance.source,
+    system: instance.system,
+    prompt: instance.prompt,
+    reference_answer: instance.reference_answer,
+    rubric,
+    response,
+    feedback: [...feedback],
+    score: [...score],
+  };
+}
