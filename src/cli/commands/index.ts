@@ -1,7 +1,8 @@
 import type { CliCommand } from '../command';
+import { bestOfNCommand } from './bestOfN';
 import { convertRmCommand } from './convertRm';
 import { makeTinyModelCommand } from './makeTinyModel';
 import { serveCommand } from './serve';
 
 /** Every subcommand, in the order `janus --help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, makeTinyModelCommand, convertRmCommand];
+export const commands: readonly CliCommand[] = [serveCommand, makeTinyModelCommand, convertRmCommand, bestOfNCommand];

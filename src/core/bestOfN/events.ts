@@ -1,0 +1,49 @@
+/**
+ * What a Best-of-N run reports, as messages with ids (STYLE.md: streams are messages with ids).
+ * Every event carries the run's id and a sequence number, so a webview can match events to the
+ * run it asked for and drop stale ones after a cancel or a reload.
+ *
+ * Order within a run: `started` first and `done` last; a candidate's deltas come before its
+ * `candidateDone` (or `candidateError` / `candidateStopped`); a `scored` event only follows that
+ * candidate's `candidateDone`; `ranked` follows every `scored` event. A candidate with no `scored`
+ * event is unscored: the panel shows it without a reward, never with a guessed one.
+ */
+import type { RewardErrorKind, RewardScorerKind } from '../reward/scorer';
+
+/** `n`: one request with `n` choices; `parallel`: one request per candidate through the scheduler. */
+export type SamplingStrategy = 'n' | 'parallel';
+
+export type BestOfNEventBody =
+  | {
+      readonly type: 'started';
+      readonly n: number;
+      readonly strategy: SamplingStrategy;
+      /** Candidate i samples with seed + i: the same seed, prompt and settings repeat the run. */
+      readonly seed: number;
+      /** Absent when no scorer is configured: candidates come back unranked. */
+      readonly scorer: { readonly kind: RewardScorerKind; readonly isRewardModel: boolean; readonly description: string } | undefined;
+    }
+  | { readonly type: 'candidateDelta'; readonly index: number; readonly text: string }
+  | {
+      readonly type: 'candidateDone';
+      readonly index: number;
+      readonly text: string;
+      readonly finishReason: string | null;
+      /** Completion tokens, when the server reports them for this candidate alone (not with `n` > 1). */
+      readonly tokens: number | undefined;
+    }
+  /** The candidate's request failed; the others go on. */
+  | { readonly type: 'candidateError'; readonly index: number; readonly message: string }
+  /** Early stop ended this candidate's sampling; `text` is what it had, and it is not ranked. */
+  | { readonly type: 'candidateStopped'; readonly index: number; readonly text: string }
+  | { readonly type: 'scored'; readonly index: number; readonly reward: number }
+  /** Scoring failed for these candidates; they stay, unscored, and nothing is ranked. */
+  | { readonly type: 'scoreError'; readonly indexes: readonly number[]; readonly kind: RewardErrorKind; readonly message: string }
+  | { readonly type: 'earlyStop'; readonly leader: number; readonly margin: number; readonly stopped: readonly number[] }
+  /** Indexes best first (ties keep index order); only candidates that finished and were scored. */
+  | { readonly type: 'ranked'; readonly order: readonly number[]; readonly best: number }
+  | { readonly type: 'done'; readonly cancelled: boolean };
+
+export type BestOfNEvent = { readonly runId: string; readonly seq: number } & BestOfNEventBody;
+
+export type BestOfNEventType = BestOfNEventBody['type'];

@@ -1,0 +1,89 @@
+/**
+ * The state of one Best-of-N run as its events build it: a pure reducer, so every host (the CLI's
+ * table, the candidates panel, Compare Personas, a test) reads a run the same way and a webview can
+ * rebuild its view from the events it kept.
+ */
+import type { BestOfNEvent, SamplingStrategy } from './events';
+
+export type CandidateStatus = 'sampling' | 'done' | 'failed' | 'stopped';
+
+export interface CandidateState {
+  readonly index: number;
+  readonly text: string;
+  readonly status: CandidateStatus;
+  readonly finishReason: string | null;
+  readonly tokens: number | undefined;
+  /** Only from a `scored` event: never a guess. */
+  readonly reward: number | undefined;
+  readonly error: string | undefined;
+}
+
+export interface BestOfNState {
+  readonly runId: string | undefined;
+  readonly strategy: SamplingStrategy | undefined;
+  readonly isRewardModel: boolean | undefined;
+  readonly candidates: readonly CandidateState[];
+  /** Best first, from the `ranked` event; empty until then (and forever after a score error). */
+  readonly order: readonly number[];
+  readonly best: number | undefined;
+  readonly scoreError: string | undefined;
+  readonly earlyStop: { readonly leader: number; readonly margin: number } | undefined;
+  readonly finished: boolean;
+  readonly cancelled: boolean;
+}
+
+export function initialBestOfNState(): BestOfNState {
+  return { runId: undefined, strategy: undefined, isRewardModel: undefined, candidates: [], order: [], best: undefined, scoreError: undefined, earlyStop: undefined, finished: false, cancelled: false };
+}
+
+function blank(index: number): CandidateState {
+  return { index, text: '', status: 'sampling', finishReason: null, tokens: undefined, reward: undefined, error: undefined };
+}
+
+function updateCandidate(state: BestOfNState, index: number, change: (c: CandidateState) => CandidateState): BestOfNState {
+  const candidates = [...state.candidates];
+  while (candidates.length <= index) candidates.push(blank(candidates.length));
+  const current = candidates[index] ?? blank(index);
+  candidates[index] = change(current);
+  return { ...state, candidates };
+}
+
+/** The state after one more event. Events of another run (a stale stream) leave it unchanged. */
+export function applyBestOfNEvent(state: BestOfNState, event: BestOfNEvent): BestOfNState {
+  if (state.runId !== undefined && event.runId !== state.runId) return state;
+  switch (event.type) {
+    case 'started':
+      return {
+        ...initialBestOfNState(),
+        runId: event.runId,
+        strategy: event.strategy,
+        isRewardModel: event.scorer?.isRewardModel,
+        candidates: Array.from({ length: event.n }, (_, i) => blank(i)),
+      };
+    case 'candidateDelta':
+      return updateCandidate(state, event.index, (c) => ({ ...c, text: c.text + event.text }));
+    case 'candidateDone':
+      return updateCandidate(state, event.index, (c) => ({ ...c, text: event.text, status: 'done', finishReason: event.finishReason, tokens: event.tokens }));
+    case 'candidateError':
+      return updateCandidate(state, event.index, (c) => ({ ...c, status: 'failed', error: event.message }));
+    case 'candidateStopped':
+      return updateCandidate(state, event.index, (c) => ({ ...c, text: event.text, status: 'stopped' }));
+    case 'scored':
+      return updateCandidate(state, event.index, (c) => ({ ...c, reward: event.reward }));
+    case 'scoreError':
+      return { ...state, scoreError: event.message };
+    case 'earlyStop':
+      return { ...state, earlyStop: { leader: event.leader, margin: event.margin } };
+    case 'ranked':
+      return { ...state, order: event.order, best: event.best };
+    case 'done':
+      return { ...state, finished: true, cancelled: event.cancelled };
+  }
+}
+
+/** Candidates best first when ranked, then the rest (unscored, stopped, failed) in index order. */
+export function candidatesInRankOrder(state: BestOfNState): CandidateState[] {
+  const ranked = state.order.flatMap((index) => state.candidates.filter((c) => c.index === index));
+  const rest = state.candidates.filter((c) => !state.order.includes(c.index));
+  return [...ranked, ...rest];
+}
