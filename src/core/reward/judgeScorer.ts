@@ -11,7 +11,10 @@ import { EndpointError } from '../endpoints/endpointError';
 import { displayOrigin } from '../endpoints/profile';
 import type { RequestScheduler } from '../jobs/scheduler';
 import type { Rubric } from '../preferences/persona';
+import { parseJudgeReply } from '../judge/scoreParser';
 import type { JanusInput } from '../prompts/janusFormat';
+import type { JudgeTemplate } from '../prompts/judgePrompt';
+import { defaultJudgeSystemPrompt, parseJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
 import type { RewardItem } from './rewardText';
 import type { RewardScorer } from './scorer';
 import { RewardError } from './scorer';
@@ -28,60 +31,35 @@ export interface JudgeScorerOptions {
   readonly rubrics?: readonly Rubric[] | ((system: string) => readonly Rubric[] | undefined) | undefined;
   /** Calls per rubric item when the reply has no readable score. Default 5 (the bench protocol's). */
   readonly maxAttempts?: number | undefined;
+  /** A user's judge template (see `parseJudgeTemplate`); `{reference_answer}` is empty here. */
+  readonly template?: JudgeTemplate | undefined;
 }
 
-const judgeSystem =
-  'You are a fair, objective grader. You assess one response against one score rubric, base your feedback on that rubric alone, and never reward length or style the rubric does not ask for.';
+/**
+ * The bench's judge protocol without its reference-answer section: Best-of-N has no reference.
+ * Built with the judge core's template parser so a user template goes through the same checks.
+ */
+export const bestOfNJudgeTemplate: JudgeTemplate = parseJudgeTemplate(`## Task
+You will see an instruction, a response to it and a score rubric.
+1. Write feedback that assesses the response strictly by the score rubric, not by general quality.
+2. Then decide an integer score from 1 to 5, as the rubric's descriptions define it.
+3. Reply in exactly this form and nothing else: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"
 
-/** The rubric as Python's `json.dumps(indent=4)` writes it (non-ASCII escaped), as judges saw it in the bench. */
-export function rubricJson(rubric: Rubric): string {
-  return JSON.stringify(rubric, null, 4).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+## Instruction
+{instruction}
+
+## Response to evaluate
+{response}
+
+## Score rubric
+{score_rubric}
+
+## Feedback
+`);
 
 /** The judge's input for one (candidate, rubric item). The instruction is the prompt alone: the persona reaches the judge through the rubric. */
-export function judgePrompt(item: RewardItem, rubric: Rubric): JanusInput {
-  const prompt = [
-    '# Task',
-    'You are given an instruction, a response to it and a score rubric.',
-    '1. Write feedback that judges the response strictly by the score rubric, not in general.',
-    '2. Then choose an integer score from 1 to 5 as the rubric describes each score.',
-    '3. Answer in exactly this form and nothing else: "Feedback: <your feedback> [RESULT] <score from 1 to 5>"',
-    '',
-    '# Instruction',
-    item.prompt,
-    '',
-    '# Response to grade',
-    item.response,
-    '',
-    '# Score rubric',
-    rubricJson(rubric),
-    '',
-    '# Feedback',
-  ].join('\n');
-  return { system: judgeSystem, prompt };
-}
-
-/** Ordered from the format we ask for to the lenient fallbacks judges drift into. */
-const scorePatterns: readonly RegExp[] = [
-  /\[RESULT\]\s*\(?([1-5])\b/gi,
-  /\bScore:\s*\(?([1-5])\b/gi,
-  /\[SCORE\]\s*\(?([1-5])\b/gi,
-  /\bResult:\s*\(?([1-5])\b/gi,
-  /\bscore of\s*([1-5])\b/gi,
-  /\[([1-5])\]/g,
-  /\(([1-5])\)/g,
-  /\b([1-5])\s*\/\s*5\b/g,
-  /\b([1-5]) out of 5\b/gi,
-];
-
-/** The 1-5 score of a judge reply (the last match of the first pattern that matches), or undefined. */
-export function parseJudgeScore(reply: string): number | undefined {
-  for (const pattern of scorePatterns) {
-    const matches = [...reply.matchAll(pattern)];
-    const last = matches.at(-1)?.[1];
-    if (last !== undefined) return Number(last);
-  }
-  return undefined;
+export function judgeInput(item: RewardItem, rubric: Rubric, template: JudgeTemplate = bestOfNJudgeTemplate): JanusInput {
+  return { system: defaultJudgeSystemPrompt, prompt: renderJudgePrompt(template, { instruction: item.prompt, response: item.response, referenceAnswer: '', rubric }) };
 }
 
 /** Used when the persona has no rubrics: one item that asks whether the system message was followed. */
@@ -140,11 +118,11 @@ class JudgeScorer implements RewardScorer {
     const attempts = this.options.maxAttempts ?? 5;
     let last = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      for await (const event of this.options.client.generateStream(judgePrompt(item, rubric), signal)) {
+      for await (const event of this.options.client.generateStream(judgeInput(item, rubric, this.options.template), signal)) {
         if (event.type === 'done') last = event.text;
       }
-      const score = parseJudgeScore(last);
-      if (score !== undefined) return score;
+      const { score } = parseJudgeReply(last);
+      if (score !== null) return score;
     }
     const said = last.replace(/\s+/g, ' ').trim().slice(0, 120);
     throw new RewardError('judgeUnreadable', `The judge at ${displayOrigin(this.options.client.profile.baseUrl)} gave no 1-5 score in ${attempts} tries (last reply: "${said}"). Check janus.judge.model: it must follow the "[RESULT] <score>" format.`);
