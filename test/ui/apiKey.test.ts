@@ -1,13 +1,12 @@
 // API keys through the real UI: "Janus: Set API Key..." saves a key for the generator's origin,
 // Generate sends it there, and a generator on another origin never receives it.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { pollUntil } from '../harness/poll.js';
 import type { ReplyServer } from '../unit/core/support/replyServer';
 import { jsonReply, sseCompletion, startReplyServer } from '../unit/core/support/replyServer';
 import { ui } from './support/session.js';
-import { runCommand, screenshot, waitForWorkbench } from './support/workbench.js';
+import { generateFromPalette, runFromPalette, setUserSettings } from './janusUi';
+import { runCommand, screenshot } from './support/workbench.js';
 
 const key = 'sk-ui-test-0123456789';
 
@@ -20,38 +19,15 @@ function recordingEndpoint(): Promise<ReplyServer> {
   });
 }
 
-/** Points the generator at `baseUrl` and reloads: code-server does not watch the settings file. */
+/** Points the generator at `baseUrl` (a reload applies it). */
 async function useGenerator(baseUrl: string): Promise<void> {
-  const { page, workspace } = ui();
-  const file = path.join(workspace.userDataDir, 'User', 'settings.json');
-  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(file, JSON.stringify({ ...current, 'janus.generator.baseUrl': baseUrl, 'janus.generator.model': 'recorder', 'janus.systemMessage': 'You are brief.' }, null, 2));
-  await runFromPalette('Developer: Reload Window');
-  await waitForWorkbench(page);
-}
-
-/**
- * Runs a palette command by typing its title and pressing Enter. After a reload the palette can
- * hold a stale hidden copy of the row that a click would wait on forever.
- */
-async function runFromPalette(title: string): Promise<void> {
-  const { page } = ui();
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ state: 'attached', timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  await setUserSettings({ 'janus.generator.baseUrl': baseUrl, 'janus.generator.model': 'recorder', 'janus.systemMessage': 'You are brief.' }, { reload: true });
 }
 
 async function generateOnce(server: ReplyServer): Promise<string | undefined> {
   const { page } = ui();
   const before = server.requests.length;
-  await runCommand(page, 'Janus: Generate');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 60_000 });
-  await input.fill('Say hello.');
-  await page.keyboard.press('Enter');
+  await generateFromPalette('Say hello.');
   const request = await pollUntil(() => server.requests.slice(before).find((r) => r.url === '/v1/completions'), {
     timeoutMs: 60_000,
     intervalMs: 100,
@@ -75,10 +51,7 @@ describe('ui: API keys are bound to their origin', () => {
 
   after(async () => {
     // Leave the settings as the other suites expect them (they reload before reading them).
-    const file = path.join(ui().workspace.userDataDir, 'User', 'settings.json');
-    const settings = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    for (const k of ['janus.generator.baseUrl', 'janus.generator.model', 'janus.systemMessage']) delete settings[k];
-    writeFileSync(file, JSON.stringify(settings, null, 2));
+    await setUserSettings({ 'janus.generator.baseUrl': undefined, 'janus.generator.model': undefined, 'janus.systemMessage': undefined }, { reload: false });
     await home?.close();
     await elsewhere?.close();
   });

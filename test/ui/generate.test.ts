@@ -1,21 +1,13 @@
 // The user's path through the real UI: the command palette runs "Janus: Generate" against the
 // local engine, the answer streams into a new editor, and the status bar says the generator is ready.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { pollUntil } from '../harness/poll.js';
 import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { ui } from './support/session.js';
-import { activeEditor, readActiveEditorText, runCommand, screenshot, waitForStatusBarItem, waitForWorkbench } from './support/workbench.js';
-
-/** Merges `janus.*` values into the session's user settings; code-server applies them live. */
-function setUserSettings(userDataDir: string, values: Record<string, unknown>): void {
-  const file = path.join(userDataDir, 'User', 'settings.json');
-  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(file, JSON.stringify({ ...current, ...values }, null, 2));
-}
+import { setUserSettings } from './janusUi';
+import { activeEditor, readActiveEditorText, runCommand, screenshot, waitForStatusBarItem } from './support/workbench.js';
 
 describe('ui: Janus: Generate', () => {
   let engine: RunningEngine | undefined;
@@ -23,18 +15,18 @@ describe('ui: Janus: Generate', () => {
   before(async () => {
     const model = await getTinyModel();
     engine = await startEngine(['--model', model.modelPath]);
-    setUserSettings(ui().workspace.userDataDir, {
-      'janus.generator.baseUrl': `${engine.url}/v1`,
-      'janus.generator.maxTokens': 48,
-      'janus.systemMessage': 'You are a patient teacher who explains with everyday examples.',
-    });
-    // code-server does not notice a settings file changed behind its back: reload to read it.
-    const { page } = ui();
-    await runCommand(page, 'Developer: Reload Window');
-    await waitForWorkbench(page);
+    await setUserSettings(
+      {
+        'janus.generator.baseUrl': `${engine.url}/v1`,
+        'janus.generator.maxTokens': 48,
+        'janus.systemMessage': 'You are a patient teacher who explains with everyday examples.',
+      },
+      { reload: true },
+    );
   });
 
   after(async () => {
+    await setUserSettings({ 'janus.generator.baseUrl': undefined, 'janus.generator.maxTokens': undefined, 'janus.systemMessage': undefined }, { reload: false });
     await engine?.stop();
   });
 

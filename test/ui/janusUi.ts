@@ -1,0 +1,47 @@
+// Helpers the Janus UI suites share: change user settings (code-server does not watch the file, so
+// a reload applies them), run palette commands by keyboard, and generate from the palette.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ui } from './support/session.js';
+import { waitForWorkbench } from './support/workbench.js';
+
+function settingsFile(): string {
+  return path.join(ui().workspace.userDataDir, 'User', 'settings.json');
+}
+
+/** Merges `values` into the user settings (`undefined` removes a key); reloads when asked. */
+export async function setUserSettings(values: Record<string, unknown>, options: { reload: boolean }): Promise<void> {
+  const file = settingsFile();
+  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const next = { ...current, ...values };
+  for (const [key, value] of Object.entries(values)) if (value === undefined) delete next[key];
+  writeFileSync(file, JSON.stringify(next, null, 2));
+  if (options.reload) {
+    await runFromPalette('Developer: Reload Window');
+    await waitForWorkbench(ui().page);
+  }
+}
+
+/**
+ * Runs a palette command by typing its title and pressing Enter. After a reload the palette can
+ * hold a stale hidden copy of the row that a click would wait on forever.
+ */
+export async function runFromPalette(title: string): Promise<void> {
+  const { page } = ui();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ state: 'attached', timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Palette -> "Janus: Generate" -> types the prompt into the input box (no selection is open). */
+export async function generateFromPalette(prompt: string): Promise<void> {
+  const { page } = ui();
+  await runFromPalette('Janus: Generate');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 60_000 });
+  await input.fill(prompt);
+  await page.keyboard.press('Enter');
+}
