@@ -210,13 +210,17 @@ class PoolScheduler implements RequestScheduler {
    * notice its signal: a cancelled job must not keep the next task waiting.
    */
   private abort(entry: Entry): void {
+    this.cancel(entry);
+    this.pump();
+  }
+
+  private cancel(entry: Entry): void {
     if (entry.state === 'done') return;
     if (entry.state === 'queued') this.queuedCount--;
     else this.runningCount--;
     entry.state = 'done';
     this.cancelled++;
     entry.reject(abortReason(entry.signal as AbortSignal));
-    this.pump();
   }
 
   private finish(entry: Entry, outcome: 'completed' | 'failed'): void {
@@ -237,6 +241,12 @@ class PoolScheduler implements RequestScheduler {
         this.wake?.controller.abort();
         this.wake = undefined;
         return;
+      }
+      // One signal often guards many tasks, and its listeners run one by one: without this, the
+      // slot freed by the first listener would go to a task whose own listener has not run yet.
+      if (entry.signal?.aborted) {
+        this.cancel(entry);
+        continue;
       }
       const now = this.clock.now();
       const wait = Math.max(this.requests?.waitMs(1, now) ?? 0, this.tokens?.waitMs(entry.tokens, now) ?? 0);

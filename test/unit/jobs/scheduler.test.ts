@@ -151,3 +151,23 @@ describe('scheduler', () => {
     assert.equal(bucket.waitMs(100, 0), 50_000);
   });
 });
+
+describe('scheduler with one signal shared by many tasks', () => {
+  it('starts none of the queued tasks when the shared signal aborts', async () => {
+    const clock = fakeClock();
+    const scheduler = createScheduler({ concurrency: 1 }, { clock });
+    const controller = new AbortController();
+    let started = 0;
+    const all = Array.from({ length: 10 }, () =>
+      scheduler.run(async (signal) => {
+        started++;
+        await clock.sleep(100, signal);
+      }, { signal: controller.signal }).catch(() => 'aborted'),
+    );
+    await clock.advance(10);
+    controller.abort();
+    assert.deepEqual(await Promise.all(all), Array(10).fill('aborted'));
+    assert.equal(started, 1);
+    assert.equal(scheduler.stats.cancelled, 10);
+  });
+});

@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command';
+import { CliUsageError } from '../command';
+import { readBenchFile } from '../../core/bench/loadBench';
+import { readResponsesFile } from '../../core/bench/resultFiles';
+import { EndpointClient } from '../../core/endpoints/client';
+import { endpointProfileSchema } from '../../core/endpoints/profile';
+import type { PromptFormat } from '../../core/endpoints/profile';
+import type { EvaluationSummary } from '../../core/judge/aggregate';
+import { openCallCache } from '../../core/jobs/callCache';
+import { runEvaluationJob } from '../../core/jobs/evaluationJob';
+import type { JobPrices } from '../../core/jobs/progress';
+import { progressReporter } from '../../core/jobs/progressReporter';
+import { createScheduler } from '../../core/jobs/scheduler';
+import type { TextModel } from '../../core/jobs/textModel';
+import { endpointTextModel } from '../../core/jobs/textModel';
+import type { Logger } from '../../core/log';
+import { defaultJudgeSystemPrompt, parseJudgeTemplate } from '../../core/prompts/judgePrompt';
+
+const usage = `Usage: janus evaluate --bench <file> --responses <responses.json> --out <evaluation.json> --judge <url> [options]
+
+Judges every (instance, rubric item) of a Multifaceted Bench file with an OpenAI-compatible chat
+endpoint and writes the evaluation file in the original shape, plus <out stem>.summary.json.
+Finished calls go to <out>.checkpoint.jsonl: run the same command again to resume after a crash or
+Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judge.jsonl.
+
+  --bench           bench file (JSON list or JSONL)
+  --responses       responses file ({ "<id>": { "response": ... } })
+  --out             evaluation file to write (with --runs > 1: <stem>.run1.json, ...)
+  --judge           judge base URL, e.g. https://api.openai.com/v1
+  --judge-model     judge model id (default: the first the server lists)
+  --runs            judge runs over the bench, averaged (default 1; the paper used 3)
+  --concurrency     judge calls at once (default 16)
+  --rpm, --tpm      requests / tokens a minute (default unlimited)
+  --max-attempts    calls per item when replies carry no score (default 5)
+  --max-tokens, --temperature, --top-p   judge sampling (default 1024, 1.0, 0.9)
+  --template        user-prompt template file ({instruction} {response} {reference_answer} {score_rubric})
+  --system-prompt   judge system prompt file
+  --price-prompt, --price-completion     prices per million tokens, for the cost estimate
+  --no-cache        neither read nor write the reply cache
+
+The API key comes from JANUS_API_KEY or OPENAI_API_KEY. Exit code 1 if any item ended unscored or
+was not judged; the count is printed.`;
+
+function positive(value: string | undefined, name: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliUsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, not "${value}"`);
+  return n;
+}
+
+/** A judge or generator model over an endpoint, for the CLI (key from the environment). */
+export function cliTextModel(options: { role: 'generator' | 'judge'; baseUrl: string; model: string | undefined; format: PromptFormat; sampling: Record<string, number | undefined>; logger: Logger }): TextModel {
+  const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
+  const parsed = endpointProfileSchema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling });
+  if (!parsed.success) throw new CliUsageError(`bad endpoint settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const apiKey = process.env['JANUS_API_KEY'] || process.env['OPENAI_API_KEY'] || undefined;
+  return endpointTextModel(new EndpointClient(parsed.data, { logger: options.logger, ...(apiKey ? { apiKey } : {}) }));
+}
+
+/** Warnings and errors to stderr; the rest only with JANUS_DEBUG. */
+export const stderrLogger: Logger = {
+  trace: () => undefined,
+  debug: (m) => void (process.env['JANUS_DEBUG'] ? process.stderr.write(`${m}\n`) : undefined),
+  info: (m) => void process.stderr.write(`${m}\n`),
+  warn: (m) => void process.stderr.write(`warning: ${m}\n`),
+  error: (m) => void process.stderr.write(`error: ${m}\n`),
+};
+
+/** Aborts on the first Ctrl+C (the job keeps what it finished); a second one exits at once. */
+export function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping: finished calls are kept; run the same command again to continue (Ctrl+C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+function fmt(value: number | null): string {
+  return value === null ? '-' : value.toFixed(3);
+}
+
+export function formatSummary(summary: EvaluationSummary): string {
+  const lines = [`overall ${fmt(summary.overall)} (${summary.runs.map((r) => `run ${r.run + 1}: ${fmt(r.mean)} over ${r.instances}`).join(', ')})`];
+  lines.push('by dimension:');
+  for (const [dimension, value] of Object.entries(summary.byDimension)) lines.push(`  ${dimension.padEnd(22)} ${fmt(value)}`);
+  const sources = Object.entries(summary.bySource).sort(([a], [b]) => a.localeCompare(b));
+  lines.push(`by source (${sources.length}):`);
+  for (const [source, s] of sources.slice(0, 30)) lines.push(`  ${source.padEnd(22)} ${fmt(s.mean)}  (${s.instances})`);
+  if (sources.length > 30) lines.push(`  ... ${sources.length - 30} more in the summary file`);
+  lines.push(`items: ${summary.items} · scored ${summary.scored} · unscored ${summary.unscored} · not judged ${summary.missing}`);
+  return lines.join('\n');
+}
+
+export const evaluateCommand: CliCommand = {
+  name: 'evaluate',
+  summary: 'judge a responses file on a Multifaceted Bench file (resumable)',
+  usage,
+  async run(args: readonly string[]): Promise<number> {
+    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion'];
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
+      options['no-cache'] = { type: 'boolean' };
+      values = parseArgs({ args: [...args], strict: true, options }).values as Record<string, string | boolean | undefined>;
+    } catch (error) {
+      throw new CliUsageError((error as Error).message);
+    }
+    const text = (name: string): string | undefined => {
+      const v = values[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    for (const required of ['bench', 'responses', 'out', 'judge']) if (text(required) === undefined) throw new CliUsageError(`--${required} is required`);
+    const out = path.resolve(text('out') ?? '');
+    const runs = positive(text('runs'), 'runs', true) ?? 1;
+    const pricePrompt = positive(text('price-prompt'), 'price-prompt', false);
+    const priceCompletion = positive(text('price-completion'), 'price-completion', false);
+    const prices: JobPrices | undefined = pricePrompt !== undefined || priceCompletion !== undefined ? { promptPerMillion: pricePrompt ?? 0, completionPerMillion: priceCompletion ?? 0 } : undefined;
+    const judge = cliTextModel({
+      role: 'judge',
+      baseUrl: text('judge') ?? '',
+      model: text('judge-model'),
+      format: 'chat',
+      sampling: { maxTokens: positive(text('max-tokens'), 'max-tokens', true), temperature: text('temperature') === undefined ? undefined : Number(text('temperature')), topP: positive(text('top-p'), 'top-p', false) },
+      logger: stderrLogger,
+    });
+    const templateFile = text('template');
+    const template = templateFile === undefined ? undefined : parseJudgeTemplate(await readFile(templateFile, 'utf8'), templateFile);
+    const systemFile = text('system-prompt');
+    const systemPrompt = systemFile === undefined ? defaultJudgeSystemPrompt : (await readFile(systemFile, 'utf8')).trim();
+
+    const instances = await readBenchFile(text('bench') ?? '');
+    const responses = await readResponsesFile(text('responses') ?? '');
+    const scheduler = createScheduler({ concurrency: positive(text('concurrency'), 'concurrency', true) ?? 16, requestsPerMinute: positive(text('rpm'), 'rpm', false), tokensPerMinute: positive(text('tpm'), 'tpm', false) });
+    const cache = values['no-cache'] === true ? undefined : await openCallCache(path.join(path.dirname(out), '.janus', 'cache', 'judge.jsonl'));
+    const progress = progressReporter(process.stderr, 'judge calls');
+    const sigint = abortOnSigint();
+    let result;
+    try {
+      result = await runEvaluationJob({
+        instances, responses, judge, scheduler, runs, outFile: out, checkpointFile: `${out}.checkpoint.jsonl`, cache, template, systemPrompt,
+        maxAttempts: positive(text('max-attempts'), 'max-attempts', true), signal: sigint.signal, onProgress: (p) => progress.update(p), prices, logger: stderrLogger,
+      });
+    } finally {
+      progress.finish();
+      sigint.dispose();
+    }
+    if (result.missingResponses.length > 0) {
+      process.stderr.write(`warning: no response for ${result.missingResponses.length} instance(s) (${result.missingResponses.slice(0, 5).join(', ')}${result.missingResponses.length > 5 ? ', ...' : ''}); their items are not judged\n`);
+    }
+    process.stdout.write(`${formatSummary(result.summary)}\nwrote ${[...result.files.evaluations, result.files.summary].join(', ')}\n`);
+    if (result.cancelled) {
+      process.stderr.write('cancelled: run the same command again to continue\n');
+      return 130;
+    }
+    if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy.message}\n`);
+    const { unscored, missing } = result.summary;
+    if (unscored > 0) process.stderr.write(`${unscored} rubric item(s) ended unscored (the judge's replies had no score); their replies are kept as feedback with score null\n`);
+    if (missing > 0) process.stderr.write(`${missing} rubric item(s) were not judged; run the same command again to retry them\n`);
+    return unscored > 0 || missing > 0 || result.stoppedBy ? 1 : 0;
+  },
+};

@@ -1,0 +1,157 @@
+/**
+ * Evaluate Bench: one judge call per (run, instance, rubric item), through the shared scheduler,
+ * checkpointed and resumable. A reply without a score is asked again (bounded); if none of the
+ * attempts has one, the item is recorded as unscored with the last reply kept, never as a number.
+ */
+import path from 'node:path';
+import type { BenchInstance } from '../bench/benchSchema';
+import type { EvaluationFile, ResponsesFile } from '../bench/resultFiles';
+import { evaluationEntry, writeResultFile } from '../bench/resultFiles';
+import type { TokenUsage } from '../endpoints/streamAssembly';
+import { writeFileAtomic } from '../files/atomicWrite';
+import type { JudgeTemplate } from '../prompts/judgePrompt';
+import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
+import type { EvaluationSummary, JudgedItem } from '../judge/aggregate';
+import { summarize } from '../judge/aggregate';
+import { parseJudgeReply } from '../judge/scoreParser';
+import type { TextModel } from './textModel';
+import { completeScheduled, hashKey } from './textModel';
+import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
+import { runUnits } from './unitRunner';
+
+/** One judged rubric item as the checkpoint stores it. */
+export interface JudgeRecord extends JudgedItem {
+  readonly feedback: string;
+  /** The judge's whole last reply: kept so an unscored item can be read and rescored by hand. */
+  readonly reply: string;
+  /** Calls made for it (0 when it came from the cache). */
+  readonly attempts: number;
+}
+
+/** `outFile` is the evaluation file; with several runs, one file per run beside it (see `evaluationOutputs`). */
+export interface EvaluationJobOptions extends JobHostOptions {
+  readonly instances: readonly BenchInstance[];
+  readonly responses: ResponsesFile;
+  readonly judge: TextModel;
+  /** Judge runs over the whole bench (the paper averages 3). Default 1. */
+  readonly runs?: number | undefined;
+  readonly template?: JudgeTemplate | undefined;
+  readonly systemPrompt?: string | undefined;
+  /** Calls per item when replies have no score. Default 5, as the original. */
+  readonly maxAttempts?: number | undefined;
+}
+
+export interface EvaluationJobResult extends JobOutcome {
+  readonly summary: EvaluationSummary;
+  readonly records: readonly JudgeRecord[];
+  /** Bench ids the responses file has no response for (their items are missing). */
+  readonly missingResponses: readonly string[];
+  /** Files written: the evaluation file(s) and the summary. */
+  readonly files: { readonly evaluations: readonly string[]; readonly summary: string };
+}
+
+/** `out` for one run; `<stem>.run1<ext>`, `<stem>.run2<ext>`, ... for several; the summary beside. */
+export function evaluationOutputs(outFile: string, runs: number): { evaluations: string[]; summary: string } {
+  const ext = path.extname(outFile) || '.json';
+  const stem = outFile.slice(0, outFile.length - path.extname(outFile).length);
+  return {
+    evaluations: runs === 1 ? [outFile] : Array.from({ length: runs }, (_, r) => `${stem}.run${r + 1}${ext}`),
+    summary: `${stem}.summary${ext}`,
+  };
+}
+
+function acceptRecord(value: unknown): JudgeRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<JudgeRecord>;
+  const scoreOk = v.score === null || (typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 1 && v.score <= 5);
+  return typeof v.id === 'string' && typeof v.run === 'number' && typeof v.rubricIndex === 'number' && scoreOk && typeof v.feedback === 'string' && typeof v.reply === 'string'
+    ? (value as JudgeRecord)
+    : undefined;
+}
+
+function addUsage(total: TokenUsage | undefined, usage: TokenUsage | undefined): TokenUsage | undefined {
+  if (!usage) return total;
+  return { promptTokens: (total?.promptTokens ?? 0) + usage.promptTokens, completionTokens: (total?.completionTokens ?? 0) + usage.completionTokens };
+}
+
+function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeRecord>[] {
+  const template = options.template ?? defaultJudgeTemplate;
+  const system = options.systemPrompt ?? defaultJudgeSystemPrompt;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const { judge, scheduler, cache } = options;
+  const units: JobUnit<JudgeRecord>[] = [];
+  for (let run = 0; run < runs; run++) {
+    for (const instance of options.instances) {
+      const response = options.responses[instance.id]?.response;
+      if (response === undefined) continue;
+      instance.rubrics.forEach((rubric, rubricIndex) => {
+        const prompt = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
+        const input = { system, prompt };
+        // The run number is part of the key: run 2 is a fresh judge sample, not a repeat of run 1.
+        const fingerprint = hashKey([judge.identity, system, prompt, run]);
+        const base = { run, id: instance.id, rubricIndex };
+        units.push({
+          key: `${run}/${instance.id}/${rubricIndex}`,
+          fingerprint,
+          async run(signal) {
+            const cached = cache?.get(fingerprint);
+            if (cached) {
+              const parsed = parseJudgeReply(cached.text);
+              if (parsed.score !== null) return { result: { ...base, ...parsed, reply: cached.text, attempts: 0 }, reused: true };
+            }
+            let usage: TokenUsage | undefined;
+            let reply = '';
+            for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+              const completion = await completeScheduled(scheduler, judge, input, signal);
+              usage = addUsage(usage, completion.usage);
+              reply = completion.text;
+              const parsed = parseJudgeReply(reply);
+              if (parsed.score !== null) {
+                await cache?.put(fingerprint, { text: reply, usage: completion.usage });
+                return { result: { ...base, ...parsed, reply, attempts: attempt }, usage };
+              }
+              options.logger?.debug(`${instance.id} rubric ${rubricIndex + 1}: no score in the reply (attempt ${attempt} of ${maxAttempts})`);
+            }
+            return { result: { ...base, score: null, feedback: reply.trim(), reply, attempts: maxAttempts }, usage };
+          },
+        });
+      });
+    }
+  }
+  return units;
+}
+
+/** The evaluation file of one run in the original shape; unscored items are `null` with the reply as feedback. */
+export function evaluationFileForRun(instances: readonly BenchInstance[], responses: ResponsesFile, records: readonly JudgeRecord[], run: number): EvaluationFile {
+  const byKey = new Map(records.filter((r) => r.run === run).map((r) => [`${r.id}/${r.rubricIndex}`, r]));
+  const file: EvaluationFile = {};
+  for (const instance of instances) {
+    const response = responses[instance.id]?.response;
+    if (response === undefined) continue;
+    const judged = instance.rubrics.map((_, i) => byKey.get(`${instance.id}/${i}`));
+    file[instance.id] = evaluationEntry(
+      instance,
+      response,
+      judged.map((r) => (r === undefined ? '' : r.score === null ? r.reply : r.feedback)),
+      judged.map((r) => r?.score ?? null),
+    );
+  }
+  return file;
+}
+
+export async function runEvaluationJob(options: EvaluationJobOptions): Promise<EvaluationJobResult> {
+  const runs = options.runs ?? 1;
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
+  const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);
+  const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecord });
+  const records = [...outcome.results.values()];
+  const summary = summarize(options.instances, records, runs);
+  const files = evaluationOutputs(options.outFile, runs);
+  for (let run = 0; run < runs; run++) {
+    const file = files.evaluations[run];
+    if (file !== undefined) await writeResultFile(file, evaluationFileForRun(options.instances, options.responses, records, run));
+  }
+  const { perInstance: _perInstance, ...overview } = summary;
+  await writeFileAtomic(files.summary, `${JSON.stringify({ ...overview, judge: JSON.parse(options.judge.identity) as unknown, runs, missingResponses }, null, 2)}\n`);
+  return { summary, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };
+}

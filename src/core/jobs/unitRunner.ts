@@ -1,0 +1,158 @@
+/**
+ * Runs the units of a job (one generation, one judged rubric item) with a checkpoint: each
+ * finished unit is appended as one JSON line, a rerun takes finished units from the file instead
+ * of calling again, and cancelling keeps everything finished so far. Units make their own
+ * scheduler calls, so one unit may be several requests (a judge retried for a missing score).
+ */
+import { setMaxListeners } from 'node:events';
+import type { TokenUsage } from '../endpoints/streamAssembly';
+import { EndpointError } from '../endpoints/endpointError';
+import { UserFacingError, describeError } from '../errors';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import type { CallCache } from './callCache';
+import { CheckpointWriter, readCheckpoint } from './checkpoint';
+import type { JobPrices, JobProgress } from './progress';
+import { ProgressTracker } from './progress';
+import type { RequestScheduler } from './scheduler';
+
+export interface UnitOutcome<R> {
+  readonly result: R;
+  /** Tokens spent on the unit in this session (all attempts). */
+  readonly usage?: TokenUsage | undefined;
+  /** True when the result came from the cache, with no call. */
+  readonly reused?: boolean;
+}
+
+export interface JobUnit<R> {
+  readonly key: string;
+  /** Hash of everything that decides the result; a checkpoint record with another one is stale. */
+  readonly fingerprint: string;
+  run(signal: AbortSignal): Promise<UnitOutcome<R>>;
+}
+
+export interface RunUnitsOptions<R> {
+  readonly units: readonly JobUnit<R>[];
+  readonly checkpointFile: string;
+  /** Recognises a result read back from the checkpoint (anything else is skipped). */
+  readonly acceptResult: (value: unknown) => R | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: JobProgress) => void) | undefined;
+  readonly prices?: JobPrices | undefined;
+  readonly logger?: Logger | undefined;
+  /** Failures in a row (no success between) after which the job stops: the endpoint is down. */
+  readonly maxConsecutiveFailures?: number | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+/** What every checkpointed job takes besides its own inputs. */
+export interface JobHostOptions {
+  readonly scheduler: RequestScheduler;
+  readonly outFile: string;
+  readonly checkpointFile: string;
+  readonly cache?: CallCache | undefined;
+  /** Aborting keeps everything finished so far (checkpoint and final files). */
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: JobProgress) => void) | undefined;
+  readonly prices?: JobPrices | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/** The outcome fields every job result shares. */
+export interface JobOutcome {
+  readonly failures: readonly UnitFailure[];
+  readonly cancelled: boolean;
+  /** Why the job stopped early (a rejected key, an endpoint that is down, a full disk). */
+  readonly stoppedBy: Error | undefined;
+  readonly progress: JobProgress;
+}
+
+export interface UnitFailure {
+  readonly key: string;
+  readonly message: string;
+}
+
+export interface RunUnitsResult<R> extends JobOutcome {
+  readonly results: ReadonlyMap<string, R>;
+}
+
+/** Errors no retry of another unit can fix: stop the job instead of failing every unit alike. */
+export function isFatalError(error: unknown): boolean {
+  return error instanceof EndpointError && (error.kind === 'unauthorized' || error.kind === 'notFound' || error.kind === 'modelNotFound');
+}
+
+interface CheckpointLine {
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly result: unknown;
+}
+
+function acceptLine(value: unknown): CheckpointLine | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { key, fingerprint } = value as { key?: unknown; fingerprint?: unknown };
+  return typeof key === 'string' && typeof fingerprint === 'string' && 'result' in value ? (value as CheckpointLine) : undefined;
+}
+
+export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnitsResult<R>> {
+  const logger = options.logger ?? silentLogger;
+  const read = await readCheckpoint(options.checkpointFile, acceptLine);
+  if (read.skipped > 0) logger.warn(`${options.checkpointFile}: skipped ${read.skipped} unreadable line(s) (a run cut short writes at most one); those calls run again.`);
+  const fingerprints = new Map(options.units.map((u) => [u.key, u.fingerprint]));
+  const results = new Map<string, R>();
+  for (const line of read.records) {
+    if (fingerprints.get(line.key) !== line.fingerprint) continue;
+    const result = options.acceptResult(line.result);
+    if (result !== undefined) results.set(line.key, result);
+  }
+  const tracker = new ProgressTracker(options.units.length, options.now, options.prices);
+  tracker.reuse(results.size);
+  const emit = (): void => options.onProgress?.(tracker.snapshot());
+  emit();
+
+  const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Every queued call listens on this one signal: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, signal);
+  const failures: UnitFailure[] = [];
+  const maxInARow = options.maxConsecutiveFailures ?? 10;
+  let inARow = 0;
+  let stoppedBy: Error | undefined;
+  const halt = (error: Error): void => {
+    stoppedBy ??= error;
+    stop.abort(error);
+  };
+
+  const pending = options.units.filter((u) => !results.has(u.key));
+  await Promise.all(
+    pending.map(async (unit) => {
+      let outcome: UnitOutcome<R>;
+      try {
+        outcome = await unit.run(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        failures.push({ key: unit.key, message: describeError(error) });
+        tracker.fail();
+        inARow++;
+        logger.warn(`${unit.key}: ${describeError(error)}`);
+        if (isFatalError(error)) halt(error as Error);
+        else if (inARow >= maxInARow) halt(new UserFacingError(`Stopped after ${inARow} failed calls in a row (last: ${describeError(error)}). Finished calls are kept; rerun to continue.`, { cause: error }));
+        emit();
+        return;
+      }
+      try {
+        await writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
+      } catch (error) {
+        halt(new UserFacingError(`Could not write the checkpoint ${options.checkpointFile} (${describeError(error)}). Free disk space and rerun; calls already recorded are kept.`, { cause: error }));
+        return;
+      }
+      inARow = 0;
+      results.set(unit.key, outcome.result);
+      if (outcome.reused) tracker.reuse();
+      else tracker.finish(outcome.usage);
+      emit();
+    }),
+  );
+  await writer.flush();
+  return { results, failures, cancelled: options.signal?.aborted ?? false, stoppedBy, progress: tracker.snapshot() };
+}
