@@ -13,6 +13,8 @@ export interface JudgeRequest {
   readonly user: string;
   /** How many requests with this same user prompt arrived before this one. */
   readonly repeat: number;
+  /** Arrival time (Date.now()). */
+  readonly at: number;
 }
 
 export type JudgeAction =
@@ -76,7 +78,7 @@ export async function startJudgeServer(options: JudgeServerOptions = {}): Promis
       const user = body.messages?.find((m) => m.role === 'user')?.content ?? '';
       const repeat = seen.get(user) ?? 0;
       seen.set(user, repeat + 1);
-      const request: JudgeRequest = { index: requests.length, system, user, repeat };
+      const request: JudgeRequest = { index: requests.length, system, user, repeat, at: Date.now() };
       requests.push(request);
       const action = options.plan?.(request) ?? { kind: 'score' };
       const delay = (options.latencyMs ?? 0) + random() * (options.jitterMs ?? 0);
