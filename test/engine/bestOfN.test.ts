@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import type { BestOfNOptions } from '../../src/core/bestOfN/bestOfN';
 import { runBestOfN } from '../../src/core/bestOfN/bestOfN';
+import type { ComparePersonasEvent } from '../../src/core/bestOfN/comparePersonas';
+import { comparePersonas } from '../../src/core/bestOfN/comparePersonas';
 import type { BestOfNEvent } from '../../src/core/bestOfN/events';
 import { applyBestOfNEvent, initialBestOfNState } from '../../src/core/bestOfN/runState';
 import type { BestOfNState } from '../../src/core/bestOfN/runState';
@@ -215,6 +217,28 @@ describe('Best-of-N on the local engine', function () {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.fail('the engine did not free its slots after the cancel');
+  });
+
+  it('Compare Personas: one answer per system message, each with the reward of its own persona', async () => {
+    const personas = [
+      { name: 'terse', system: 'You are terse.' },
+      { name: 'teacher', system: 'You are a patient teacher who uses examples.' },
+      { name: 'pirate', system: 'You talk like a pirate.' },
+    ];
+    const { generator, scheduler, scorer } = options();
+    const seen: ComparePersonasEvent[] = [];
+    for await (const event of comparePersonas({ generator, scheduler, scorer, prompt: input.prompt, personas, runId: 'cmp' })) seen.push(event);
+    const last = seen.at(-1);
+    assert.equal(last?.type, 'compared');
+    if (last?.type !== 'compared') return;
+    assert.equal(last.results.length, 3);
+    assert.ok(last.results.every((r) => r.ranked && r.candidate === 0 && typeof r.text === 'string' && typeof r.reward === 'number'));
+    const served = await getReward(last.results.map((r, i) => `<s>[INST] ${personas[i]?.system}\n${input.prompt} [/INST] ${r.text} </s>`));
+    assert.deepEqual(last.results.map((r) => r.reward), served);
+    const runIds = new Set(seen.flatMap((e) => (e.type === 'persona' ? [e.event.runId] : [])));
+    assert.deepEqual([...runIds].sort(), ['cmp:0', 'cmp:1', 'cmp:2']);
+    const started = seen.filter((e) => e.type === 'persona' && e.event.type === 'started');
+    assert.equal(started.length, 3);
   });
 
   describe('janus best-of-n (CLI)', () => {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { chooseStrategy } from '../../../src/core/bestOfN/bestOfN';
+import { comparePersonas } from '../../../src/core/bestOfN/comparePersonas';
+import { endpointProfileSchema } from '../../../src/core/endpoints/profile';
+import { createScheduler } from '../../../src/core/jobs/scheduler';
 import { EventQueue } from '../../../src/core/bestOfN/eventQueue';
 import { earlyStopDecision, rankByReward } from '../../../src/core/bestOfN/ranking';
 
@@ -77,5 +80,16 @@ describe('EventQueue', () => {
     queue.push(4);
     await consumer;
     assert.deepEqual(seen, [1, 2, 3]);
+  });
+});
+
+describe('Compare Personas input', () => {
+  it('takes 2 to 4 personas and says so otherwise, before any request', async () => {
+    const profile = endpointProfileSchema.parse({ role: 'generator', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', format: 'mistral-instruct', sampling: {} });
+    for (const count of [1, 5]) {
+      const personas = Array.from({ length: count }, (_, i) => ({ name: `p${i}`, system: `s${i}` }));
+      const run = comparePersonas({ generator: { profile }, scheduler: createScheduler({ concurrency: 1 }), prompt: 'q', personas });
+      await assert.rejects(run.next(), new RegExp(`takes 2 to 4 personas, not ${count}`));
+    }
   });
 });
