@@ -22,17 +22,18 @@ function openSettings(query: string): Action {
 function actionsFor(error: unknown): Action[] {
   if (error instanceof EndpointError) {
     const local = /^http:\/\/(127\.0\.0\.1|localhost)(:|$)/.test(error.origin);
+    const prefix = `janus.${error.role ?? 'generator'}`;
     switch (error.kind) {
       case 'unreachable':
-        return local ? [startEngine, openSettings('janus.generator.baseUrl'), showLog] : [openSettings('janus.generator.baseUrl'), showLog];
+        return local && error.role !== 'judge' ? [startEngine, openSettings(`${prefix}.baseUrl`), showLog] : [openSettings(`${prefix}.baseUrl`), showLog];
       case 'unauthorized':
         return [setKey, showLog];
       case 'modelNotFound':
-        return [checkEndpoints, openSettings('janus.generator.model')];
+        return [checkEndpoints, openSettings(`${prefix}.model`)];
       case 'notFound':
       case 'badRequest':
       case 'badResponse':
-        return [openSettings('janus.generator'), showLog];
+        return [openSettings(prefix), showLog];
       case 'timeout':
       case 'stalled':
         return [openSettings('janus.request'), showLog];

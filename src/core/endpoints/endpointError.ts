@@ -37,10 +37,14 @@ export class EndpointError extends UserFacingError {
     readonly origin: string,
     readonly status?: number,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; role?: EndpointRole },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.role = options?.role;
   }
+
+  /** The profile whose request failed, so a host can open the right settings. */
+  readonly role: EndpointRole | undefined;
 
   /** Transient failures worth another attempt (before any text has been streamed). */
   get retryable(): boolean {
@@ -96,7 +100,7 @@ export function unreachableError(ctx: EndpointErrorContext, cause: unknown): End
   } else {
     message = `Endpoint ${origin} could not be reached${code ? ` (${code})` : ''}. Check that the server is running or fix ${setting}.`;
   }
-  return new EndpointError('unreachable', message, origin, undefined, undefined, { cause });
+  return new EndpointError('unreachable', message, origin, undefined, undefined, { cause, role: ctx.role });
 }
 
 /** An HTTP error reply in the user's terms. */
@@ -105,7 +109,7 @@ export function httpError(ctx: EndpointErrorContext, status: number, detail: str
   const said = serverDetail(detail);
   const because = said ? `: ${said}` : '';
   const make = (kind: EndpointErrorKind, message: string): EndpointError =>
-    new EndpointError(kind, message, origin, status, retryAfterMs, { cause });
+    new EndpointError(kind, message, origin, status, retryAfterMs, { cause, role: ctx.role });
   if (status === 401 || status === 403) {
     // The server's text is left out on purpose: OpenAI echoes part of the rejected key.
     return make('unauthorized', `Endpoint ${origin} rejected the API key (${status}). Save the right key for ${origin} with "Janus: Set API Key...".`);
@@ -131,20 +135,20 @@ export function httpError(ctx: EndpointErrorContext, status: number, detail: str
 
 export function timeoutError(ctx: EndpointErrorContext, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise janus.request.timeoutMs.`, origin, undefined, undefined, { cause });
+  return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise janus.request.timeoutMs.`, origin, undefined, undefined, { cause, role: ctx.role });
 }
 
 export function stalledError(ctx: EndpointErrorContext): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise janus.request.stallTimeoutMs.`, origin);
+  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise janus.request.stallTimeoutMs.`, origin, undefined, undefined, { role: ctx.role });
 }
 
 export function cancelledError(ctx: EndpointErrorContext): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('cancelled', 'The request was cancelled.', origin);
+  return new EndpointError('cancelled', 'The request was cancelled.', origin, undefined, undefined, { role: ctx.role });
 }
 
 export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that janus.${ctx.role}.format matches the server.`, origin, undefined, undefined, { cause });
+  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that janus.${ctx.role}.format matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
 }

@@ -87,6 +87,7 @@ describe('EndpointClient.generateStream', () => {
     const client = new EndpointClient(aProfile({ baseUrl: `http://127.0.0.1:${port}/v1` }), { retryPolicy: { ...fastRetry, maxAttempts: 1 } });
     const error = await failure(collect(client.generateStream(input, new AbortController().signal)));
     assert.equal(error.kind, 'unreachable');
+    assert.equal(error.role, 'generator', 'hosts open the settings of the role that failed');
     assert.equal(error.message, `Endpoint http://127.0.0.1:${port} refused the connection. Start the local engine or fix janus.generator.baseUrl.`);
   });
 
