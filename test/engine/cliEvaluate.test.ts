@@ -39,7 +39,7 @@ describe('janus generate + evaluate', function () {
     let engine: RunningEngine;
     before(async () => {
       const tiny = await getTinyModel();
-      engine = await startEngine(['--model', tiny.modelPath, '--parallel', '2', '--context', '1024', '--quiet']);
+      engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--context', '1024', '--quiet']);
     });
     after(async () => {
       await engine.stop();
@@ -60,10 +60,23 @@ describe('janus generate + evaluate', function () {
       assert.deepEqual(responsesFileSchema.parse(JSON.parse(readFileSync(responsesFile, 'utf8'))), responses);
     });
 
-    it('says best-of-N is not there yet instead of ignoring --n', async () => {
+    it('with --n keeps the best of N candidates by the engine reward head, with its reward', async () => {
+      const out = path.join(dir, 'bo3_responses.json');
+      const run = await runCli(['generate', '--bench', benchFile, '--out', out, '--endpoint', `${engine.url}/v1`, '--max-tokens', '16', '--n', '3', '--reward', engine.url, '--reward-kind', 'local', '--seed', '3']);
+      assert.equal(run.code, 0, run.stderr);
+      const responses = responsesFileSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
+      assert.equal(Object.keys(responses).length, 4);
+      for (const entry of Object.values(responses)) {
+        assert.ok(entry.response.length > 0);
+        assert.equal(typeof entry.reward, 'number');
+        assert.ok(Number.isFinite(entry.reward));
+      }
+    });
+
+    it('refuses --n without a reward server', async () => {
       const run = await runCli(['generate', '--bench', benchFile, '--out', path.join(dir, 'x.json'), '--endpoint', `${engine.url}/v1`, '--n', '4']);
       assert.equal(run.code, 2);
-      assert.match(run.stderr, /not yet available/);
+      assert.match(run.stderr, /--n needs --reward <url>/);
     });
   });
 

@@ -7,7 +7,7 @@ import { readBenchFile } from '../../core/bench/loadBench';
 import { readResponsesFile } from '../../core/bench/resultFiles';
 import { EndpointClient } from '../../core/endpoints/client';
 import { endpointProfileSchema } from '../../core/endpoints/profile';
-import type { PromptFormat } from '../../core/endpoints/profile';
+import type { EndpointProfile, PromptFormat } from '../../core/endpoints/profile';
 import type { EvaluationSummary } from '../../core/judge/aggregate';
 import { openCallCache } from '../../core/jobs/callCache';
 import { runEvaluationJob } from '../../core/jobs/evaluationJob';
@@ -51,13 +51,31 @@ function positive(value: string | undefined, name: string, integer: boolean): nu
   return n;
 }
 
-/** A judge or generator model over an endpoint, for the CLI (key from the environment). */
-export function cliTextModel(options: { role: 'generator' | 'judge'; baseUrl: string; model: string | undefined; format: PromptFormat; sampling: Record<string, number | undefined>; logger: Logger }): TextModel {
+export interface CliEndpoint {
+  readonly role: 'generator' | 'judge';
+  readonly baseUrl: string;
+  readonly model: string | undefined;
+  readonly format: PromptFormat;
+  readonly sampling: Record<string, number | undefined>;
+}
+
+/** An endpoint profile from command-line values; a bad value is a usage error. */
+export function cliProfile(options: CliEndpoint): EndpointProfile {
   const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
   const parsed = endpointProfileSchema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling });
   if (!parsed.success) throw new CliUsageError(`bad endpoint settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const apiKey = process.env['JANUS_API_KEY'] || process.env['OPENAI_API_KEY'] || undefined;
-  return endpointTextModel(new EndpointClient(parsed.data, { logger: options.logger, ...(apiKey ? { apiKey } : {}) }));
+  return parsed.data;
+}
+
+/** The key for the endpoints given on the command line. */
+export function cliApiKey(): string | undefined {
+  return process.env['JANUS_API_KEY'] || process.env['OPENAI_API_KEY'] || undefined;
+}
+
+/** A judge or generator model over an endpoint, for the CLI (key from the environment). */
+export function cliTextModel(options: CliEndpoint & { readonly logger: Logger }): TextModel {
+  const apiKey = cliApiKey();
+  return endpointTextModel(new EndpointClient(cliProfile(options), { logger: options.logger, ...(apiKey ? { apiKey } : {}) }));
 }
 
 /** Warnings and errors to stderr; the rest only with JANUS_DEBUG. */

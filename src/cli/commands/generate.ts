@@ -8,7 +8,14 @@ import type { PromptFormat } from '../../core/endpoints/profile';
 import { runGenerationJob } from '../../core/jobs/generationJob';
 import { progressReporter } from '../../core/jobs/progressReporter';
 import { createScheduler } from '../../core/jobs/scheduler';
-import { abortOnSigint, cliTextModel, stderrLogger } from './evaluate';
+import { maxCandidates } from '../../core/bestOfN/bestOfN';
+import type { EndpointProfile } from '../../core/endpoints/profile';
+import { normaliseOrigin } from '../../core/endpoints/secrets';
+import { bestOfNSampler } from '../../core/jobs/bestOfNSampler';
+import type { ResponseSampler } from '../../core/jobs/generationJob';
+import { createRewardScorer } from '../../core/reward/createScorer';
+import type { CliEndpoint } from './evaluate';
+import { abortOnSigint, cliApiKey, cliProfile, cliTextModel, stderrLogger } from './evaluate';
 
 const usage = `Usage: janus generate --bench <file> --out <responses.json> --endpoint <url> [options]
 
@@ -24,9 +31,14 @@ generations go to <out>.checkpoint.jsonl: run the same command again to resume.
   --concurrency         generations at once (default 4)
   --max-tokens, --temperature, --top-p, --repetition-penalty, --seed
                         sampling (default 1024, 1.0, 0.9, and 1.03 for mistral-instruct)
-  --n, --reward, --reward-kind   best-of-N (not yet available in the CLI)
+  --n                   best-of-N: sample N candidates per instance and keep the reward model's best
+                        (written with its "reward"); needs --reward
+  --reward              reward server URL
+  --reward-kind         openrlhf (default), vllm or local (the local engine's value head)
+  --reward-model        model for vLLM /pooling
 
-The API key comes from JANUS_API_KEY or OPENAI_API_KEY.`;
+The API key comes from JANUS_API_KEY or OPENAI_API_KEY; the reward server gets JANUS_REWARD_API_KEY,
+else the same key only when it has the endpoint's origin.`;
 
 function num(value: string | undefined, name: string, check: (n: number) => boolean, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -35,12 +47,25 @@ function num(value: string | undefined, name: string, check: (n: number) => bool
   return n;
 }
 
+const httpRewardKinds = ['openrlhf', 'vllm', 'local'] as const;
+
+function bestOfN(values: Record<string, string | undefined>, n: number, profile: EndpointProfile): ResponseSampler {
+  const reward = values['reward'];
+  if (reward === undefined || normaliseOrigin(reward) === undefined) throw new CliUsageError('--n needs --reward <url>: the reward server that ranks the candidates');
+  const kind = values['reward-kind'] ?? 'openrlhf';
+  if (!(httpRewardKinds as readonly string[]).includes(kind)) throw new CliUsageError(`--reward-kind must be ${httpRewardKinds.join(', ')} for bench generation, not "${kind}"`);
+  const apiKey = cliApiKey();
+  const rewardKey = process.env['JANUS_REWARD_API_KEY'] || (normaliseOrigin(reward) === normaliseOrigin(profile.baseUrl) ? apiKey : undefined);
+  const scorer = createRewardScorer({ kind: kind as (typeof httpRewardKinds)[number], baseUrl: reward, model: values['reward-model'], apiKey: rewardKey });
+  return bestOfNSampler({ generator: { profile, ...(apiKey ? { apiKey } : {}), logger: stderrLogger }, n, scorer });
+}
+
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'generate responses for every instance of a Multifaceted Bench file (resumable)',
   usage,
   async run(args: readonly string[]): Promise<number> {
-    const names = ['bench', 'out', 'endpoint', 'model', 'format', 'concurrency', 'max-tokens', 'temperature', 'top-p', 'repetition-penalty', 'seed', 'n', 'reward', 'reward-kind'];
+    const names = ['bench', 'out', 'endpoint', 'model', 'format', 'concurrency', 'max-tokens', 'temperature', 'top-p', 'repetition-penalty', 'seed', 'n', 'reward', 'reward-kind', 'reward-model'];
     let values: Record<string, string | undefined>;
     try {
       values = parseArgs({ args: [...args], strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
@@ -50,13 +75,9 @@ export const generateCommand: CliCommand = {
     for (const required of ['bench', 'out', 'endpoint']) if (values[required] === undefined) throw new CliUsageError(`--${required} is required`);
     const format = (values['format'] ?? 'mistral-instruct') as PromptFormat;
     if (!promptFormats.includes(format)) throw new CliUsageError(`--format must be ${promptFormats.join(' or ')}, not "${format}"`);
-    const n = num(values['n'], 'n', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? 1;
-    if (n > 1 || values['reward'] !== undefined) {
-      // TODO(best-of-N): use src/core/bestOfN once it lands; it was not in the tree when this was written.
-      throw new CliUsageError('--n and --reward (best-of-N) are not yet available in `janus generate`; run without them');
-    }
+    const n = num(values['n'], 'n', (x) => Number.isInteger(x) && x >= 1 && x <= maxCandidates, `a whole number from 1 to ${maxCandidates}`) ?? 1;
     const positiveInt = (x: number): boolean => Number.isInteger(x) && x > 0;
-    const generator = cliTextModel({
+    const endpoint: CliEndpoint = {
       role: 'generator',
       baseUrl: values['endpoint'] ?? '',
       model: values['model'],
@@ -69,8 +90,8 @@ export const generateCommand: CliCommand = {
         repetitionPenalty: num(values['repetition-penalty'], 'repetition-penalty', (x) => x > 0, 'positive') ?? (format === 'mistral-instruct' ? defaultSampling.repetitionPenalty : undefined),
         seed: num(values['seed'], 'seed', Number.isInteger, 'an integer'),
       },
-      logger: stderrLogger,
-    });
+    };
+    const generator = n > 1 || values['reward'] !== undefined ? bestOfN(values, n, cliProfile(endpoint)) : cliTextModel({ ...endpoint, logger: stderrLogger });
     const out = path.resolve(values['out'] ?? '');
     const instances = await readBenchFile(values['bench'] ?? '');
     const scheduler = createScheduler({ concurrency: num(values['concurrency'], 'concurrency', positiveInt, 'a positive integer') ?? 4 });
