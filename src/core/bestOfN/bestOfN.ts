@@ -97,6 +97,7 @@ class BestOfNRun {
    * when they start together. Reported in `started` so a run can be repeated.
    */
   private readonly seed: number;
+  private model = '';
 
   constructor(private readonly options: BestOfNOptions) {
     this.runId = options.runId ?? randomUUID();
@@ -138,7 +139,12 @@ class BestOfNRun {
     const { scorer, n } = this.options;
     const strategy = chooseStrategy(n, this.options.capabilities);
     this.emit({ type: 'started', n, strategy, seed: this.seed, scorer: scorer ? { kind: scorer.kind, isRewardModel: scorer.isRewardModel, description: scorer.description } : undefined });
-    await (strategy === 'n' ? this.sampleWithN() : this.sampleInParallel());
+    try {
+      this.model = await this.resolveModel();
+      await (strategy === 'n' ? this.sampleWithN() : this.sampleInParallel());
+    } catch (error) {
+      for (const index of this.indexesWith('sampling')) this.onFailed(index, error);
+    }
     if (this.incremental) {
       while (this.scoring) await this.scoring;
     } else if (scorer && !this.cancelled) {
@@ -193,9 +199,17 @@ class BestOfNRun {
     );
   }
 
+  /** An empty model means "the server's first": asked once per run, not once per candidate. */
+  private async resolveModel(): Promise<string> {
+    const { generator } = this.options;
+    if (generator.profile.model !== '') return generator.profile.model;
+    const ids = await new EndpointClient(generator.profile, generator).listModels(this.samplingSignal);
+    return ids[0] ?? 'default';
+  }
+
   private seededProfile(seed: number): EndpointProfile {
     const { profile } = this.options.generator;
-    return { ...profile, sampling: { ...profile.sampling, seed } };
+    return { ...profile, model: this.model, sampling: { ...profile.sampling, seed } };
   }
 
   private onGeneration(index: number, event: GenerationEvent, control: TaskControl): void {
