@@ -167,6 +167,7 @@ export const evaluateCommand: CliCommand = {
     } finally {
       progress.finish();
       sigint.dispose();
+      await cache?.close();
     }
     if (result.missingResponses.length > 0) {
       process.stderr.write(`warning: no response for ${result.missingResponses.length} instance(s) (${result.missingResponses.slice(0, 5).join(', ')}${result.missingResponses.length > 5 ? ', ...' : ''}); their items are not judged\n`);

@@ -14,6 +14,8 @@ export interface CachedCall {
 export interface CallCache {
   get(key: string): CachedCall | undefined;
   put(key: string, value: CachedCall): Promise<void>;
+  /** Flushes and releases the file, if any. */
+  close(): Promise<void>;
 }
 
 function accept(value: unknown): { key: string; text: string; usage?: TokenUsage } | undefined {
@@ -33,11 +35,12 @@ export async function openCallCache(file: string): Promise<CallCache> {
       entries.set(key, value);
       await writer.append({ key, text: value.text, ...(value.usage ? { usage: value.usage } : {}) });
     },
+    close: () => writer.close(),
   };
 }
 
 /** For hosts that want no cache (and for tests). */
 export function memoryCallCache(): CallCache {
   const entries = new Map<string, CachedCall>();
-  return { get: (key) => entries.get(key), put: async (key, value) => void entries.set(key, value) };
+  return { get: (key) => entries.get(key), put: async (key, value) => void entries.set(key, value), close: async () => undefined };
 }

@@ -4,7 +4,8 @@
  * last line short; reading skips a line that does not parse (it is only ever the unfinished last
  * one) and the next append starts on a fresh line.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface CheckpointRead<T> {
@@ -43,11 +44,15 @@ export async function readCheckpoint<T>(file: string, accept: (value: unknown) =
 }
 
 /**
- * Appends records one line at a time. Appends are serialised so two calls finishing together
- * never interleave their bytes.
+ * Appends records, one line each, through one open file handle. Lines that arrive while a write
+ * is in flight go out together in the next write (a group commit): a judge run finishes hundreds
+ * of calls a second, and a syscall or two per line was a visible share of the CLI's CPU time.
  */
 export class CheckpointWriter {
-  private chain: Promise<void> = Promise.resolve();
+  private handle: Promise<FileHandle> | undefined;
+  private buffer: string[] = [];
+  private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private writing: Promise<void> | undefined;
   private needsNewline: boolean;
 
   constructor(
@@ -58,19 +63,42 @@ export class CheckpointWriter {
   }
 
   append(record: unknown): Promise<void> {
-    const line = `${this.needsNewline ? '\n' : ''}${JSON.stringify(record)}\n`;
+    this.buffer.push(`${this.needsNewline ? '\n' : ''}${JSON.stringify(record)}\n`);
     this.needsNewline = false;
-    const next = this.chain.then(async () => {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      await appendFile(this.file, line, 'utf8');
-    });
-    // A failed append (full disk) is reported to its caller; later appends still get their turn.
-    this.chain = next.catch(() => undefined);
-    return next;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.writing ??= this.drain();
+    return done;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const text = this.buffer.join('');
+      const waiters = this.waiters;
+      this.buffer = [];
+      this.waiters = [];
+      try {
+        this.handle ??= mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+        await (await this.handle).write(text);
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        // A full disk fails these lines' callers; the next append tries again with a fresh handle.
+        this.handle = undefined;
+        for (const w of waiters) w.reject(error);
+      }
+    }
+    this.writing = undefined;
   }
 
   /** Resolves when every append so far has reached the file. */
-  flush(): Promise<void> {
-    return this.chain;
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** Flushes and closes the file handle. */
+  async close(): Promise<void> {
+    await this.flush();
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await (await handle).close();
   }
 }

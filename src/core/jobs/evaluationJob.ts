@@ -85,10 +85,11 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
       const response = options.responses[instance.id]?.response;
       if (response === undefined) continue;
       instance.rubrics.forEach((rubric, rubricIndex) => {
-        const prompt = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
-        const input = { system, prompt };
+        // Rendered again when the call is made rather than kept: 11k judge prompts of a 3-run
+        // bench would hold ~100 MB for nothing.
+        const render = (): string => renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
         // The run number is part of the key: run 2 is a fresh judge sample, not a repeat of run 1.
-        const fingerprint = hashKey([judge.identity, system, prompt, run]);
+        const fingerprint = hashKey([judge.identity, system, render(), run]);
         const base = { run, id: instance.id, rubricIndex };
         units.push({
           key: `${run}/${instance.id}/${rubricIndex}`,
@@ -99,6 +100,7 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
               const parsed = parseJudgeReply(cached.text);
               if (parsed.score !== null) return { result: { ...base, ...parsed, reply: cached.text, attempts: 0 }, reused: true };
             }
+            const input = { system, prompt: render() };
             let usage: TokenUsage | undefined;
             let reply = '';
             for (let attempt = 1; attempt <= maxAttempts; attempt++) {

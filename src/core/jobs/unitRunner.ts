@@ -42,6 +42,8 @@ export interface RunUnitsOptions<R> {
   readonly logger?: Logger | undefined;
   /** Failures in a row (no success between) after which the job stops: the endpoint is down. */
   readonly maxConsecutiveFailures?: number | undefined;
+  /** Units started but not finished at most (each may wait in the scheduler). Default 256. */
+  readonly maxInFlight?: number | undefined;
   readonly now?: (() => number) | undefined;
 }
 
@@ -124,35 +126,41 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   };
 
   const pending = options.units.filter((u) => !results.has(u.key));
-  await Promise.all(
-    pending.map(async (unit) => {
-      let outcome: UnitOutcome<R>;
-      try {
-        outcome = await unit.run(signal);
-      } catch (error) {
-        if (signal.aborted) return;
-        failures.push({ key: unit.key, message: describeError(error) });
-        tracker.fail();
-        inARow++;
-        logger.warn(`${unit.key}: ${describeError(error)}`);
-        if (isFatalError(error)) halt(error as Error);
-        else if (inARow >= maxInARow) halt(new UserFacingError(`Stopped after ${inARow} failed calls in a row (last: ${describeError(error)}). Finished calls are kept; rerun to continue.`, { cause: error }));
-        emit();
-        return;
-      }
-      try {
-        await writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
-      } catch (error) {
-        halt(new UserFacingError(`Could not write the checkpoint ${options.checkpointFile} (${describeError(error)}). Free disk space and rerun; calls already recorded are kept.`, { cause: error }));
-        return;
-      }
-      inARow = 0;
-      results.set(unit.key, outcome.result);
-      if (outcome.reused) tracker.reuse();
-      else tracker.finish(outcome.usage);
+  const runOne = async (unit: JobUnit<R>): Promise<void> => {
+    let outcome: UnitOutcome<R>;
+    try {
+      outcome = await unit.run(signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      failures.push({ key: unit.key, message: describeError(error) });
+      tracker.fail();
+      inARow++;
+      logger.warn(`${unit.key}: ${describeError(error)}`);
+      if (isFatalError(error)) halt(error as Error);
+      else if (inARow >= maxInARow) halt(new UserFacingError(`Stopped after ${inARow} failed calls in a row (last: ${describeError(error)}). Finished calls are kept; rerun to continue.`, { cause: error }));
       emit();
-    }),
-  );
-  await writer.flush();
+      return;
+    }
+    try {
+      await writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
+    } catch (error) {
+      halt(new UserFacingError(`Could not write the checkpoint ${options.checkpointFile} (${describeError(error)}). Free disk space and rerun; calls already recorded are kept.`, { cause: error }));
+      return;
+    }
+    inARow = 0;
+    results.set(unit.key, outcome.result);
+    if (outcome.reused) tracker.reuse();
+    else tracker.finish(outcome.usage);
+    emit();
+  };
+  // A bounded window of units in flight, not all at once: thousands of queued promises, abort
+  // listeners and prompt strings cost memory and CPU while the scheduler could only run a few.
+  const window = Math.max(1, options.maxInFlight ?? 256);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let unit = pending[next++]; unit !== undefined && !signal.aborted; unit = pending[next++]) await runOne(unit);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, pending.length) }, worker));
+  await writer.close();
   return { results, failures, cancelled: options.signal?.aborted ?? false, stoppedBy, progress: tracker.snapshot() };
 }
