@@ -100,19 +100,14 @@ export function pythonJsonDumps(value: unknown, indent = 4, level = 0): string {
   return `{\n${entries.map(([k, v]) => `${pad}${pythonString(k)}: ${pythonJsonDumps(v, indent, level + 1)}`).join(',\n')}\n${end}}`;
 }
 
-const shortEscapes: Readonly<Record<number, string>> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
+const shortEscapes: Readonly<Record<string, string>> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+
+/** What Python's ensure_ascii escapes: quotes, backslashes, and everything outside printable ASCII. */
+const needsEscape = /["\\\u0000-\u001f\u007f-\uffff]/g;
 
 function pythonString(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const short = shortEscapes[code];
-    if (short) out += short;
-    // Code units, not code points: Python also writes an astral character as a surrogate pair.
-    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += text[i];
-  }
-  return `${out}"`;
+  // Code units, not code points: Python also writes an astral character as a surrogate pair.
+  return `"${text.replace(needsEscape, (c) => shortEscapes[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 export interface JudgeInput {
@@ -123,12 +118,24 @@ export interface JudgeInput {
   readonly rubric: Rubric;
 }
 
+/** A bench's rubric objects are judged many times (every response, every run): dump each once. */
+const dumpedRubrics = new WeakMap<Rubric, string>();
+
+function dumpRubric(rubric: Rubric): string {
+  let text = dumpedRubrics.get(rubric);
+  if (text === undefined) {
+    text = pythonJsonDumps({ criteria: rubric.criteria, score_descriptions: rubric.score_descriptions });
+    dumpedRubrics.set(rubric, text);
+  }
+  return text;
+}
+
 export function renderJudgePrompt(template: JudgeTemplate, input: JudgeInput): string {
   const values: Record<JudgePlaceholder, string> = {
     instruction: input.instruction,
     response: input.response,
     reference_answer: input.referenceAnswer,
-    score_rubric: pythonJsonDumps({ criteria: input.rubric.criteria, score_descriptions: input.rubric.score_descriptions }),
+    score_rubric: dumpRubric(input.rubric),
   };
   return template.parts.map((p) => ('text' in p ? p.text : values[p.placeholder])).join('');
 }
