@@ -122,6 +122,30 @@ describe('janus generate + evaluate', function () {
       assert.equal(server.requests.length, items + 1);
     });
 
+    it('fails only the items whose replies are garbage or stall; a rerun judges just those', async () => {
+      let healthy = false;
+      const server = await judge({
+        plan: (r) => {
+          if (healthy) return { kind: 'score' };
+          if (r.user.includes('Why is the sky blue?')) return { kind: 'garbage' };
+          if (r.user.includes('cook rice')) return { kind: 'stall' };
+          return { kind: 'score' };
+        },
+      });
+      const first = await evaluate(server, 'faults.json', '--no-cache', '--timeout-ms', '400');
+      assert.equal(first.code, 1);
+      assert.match(first.stderr, /8 rubric item\(s\) were not judged; run the same command again/);
+      assert.match(first.stdout, /scored 8 · unscored 0 · not judged 8/);
+      const before = server.requests.length;
+      healthy = true;
+      const second = await evaluate(server, 'faults.json', '--no-cache', '--timeout-ms', '400');
+      assert.equal(second.code, 0, second.stderr);
+      const rerun = server.requests.slice(before);
+      assert.equal(rerun.length, 8);
+      assert.ok(rerun.every((r) => r.user.includes('Why is the sky blue?') || r.user.includes('cook rice')));
+      assert.deepEqual(readEvaluation('faults.json')['1']?.score.every((s) => s !== null), true);
+    });
+
     it('resumes a killed run without repeating finished calls', async () => {
       const server = await judge({ latencyMs: 60 });
       const out = path.join(dir, 'killed.json');

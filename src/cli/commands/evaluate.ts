@@ -39,6 +39,7 @@ Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judg
   --template        user-prompt template file ({instruction} {response} {reference_answer} {score_rubric})
   --system-prompt   judge system prompt file
   --price-prompt, --price-completion     prices per million tokens, for the cost estimate
+  --timeout-ms      per call: wait for the reply to start, and longest silence inside it (default 60000 / 30000)
   --no-cache        neither read nor write the reply cache
 
 The API key comes from JANUS_API_KEY or OPENAI_API_KEY. Exit code 1 if any item ended unscored or
@@ -57,12 +58,15 @@ export interface CliEndpoint {
   readonly model: string | undefined;
   readonly format: PromptFormat;
   readonly sampling: Record<string, number | undefined>;
+  /** Both the wait for the reply's headers and the longest silence inside a streamed reply. */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** An endpoint profile from command-line values; a bad value is a usage error. */
 export function cliProfile(options: CliEndpoint): EndpointProfile {
   const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
-  const parsed = endpointProfileSchema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling });
+  const timeouts = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
+  const parsed = endpointProfileSchema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts });
   if (!parsed.success) throw new CliUsageError(`bad endpoint settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
@@ -120,7 +124,7 @@ export const evaluateCommand: CliCommand = {
   summary: 'judge a responses file on a Multifaceted Bench file (resumable)',
   usage,
   async run(args: readonly string[]): Promise<number> {
-    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion'];
+    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms'];
     let values: Record<string, string | boolean | undefined>;
     try {
       const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
@@ -145,6 +149,7 @@ export const evaluateCommand: CliCommand = {
       model: text('judge-model'),
       format: 'chat',
       sampling: { maxTokens: positive(text('max-tokens'), 'max-tokens', true), temperature: text('temperature') === undefined ? undefined : Number(text('temperature')), topP: positive(text('top-p'), 'top-p', false) },
+      timeoutMs: positive(text('timeout-ms'), 'timeout-ms', true),
       logger: stderrLogger,
     });
     const templateFile = text('template');

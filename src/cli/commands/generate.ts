@@ -31,6 +31,7 @@ generations go to <out>.checkpoint.jsonl: run the same command again to resume.
   --concurrency         generations at once (default 4)
   --max-tokens, --temperature, --top-p, --repetition-penalty, --seed
                         sampling (default 1024, 1.0, 0.9, and 1.03 for mistral-instruct)
+  --timeout-ms          per call: wait for the reply to start, and longest silence inside it
   --n                   best-of-N: sample N candidates per instance and keep the reward model's best
                         (written with its "reward"); needs --reward
   --reward              reward server URL
@@ -65,7 +66,7 @@ export const generateCommand: CliCommand = {
   summary: 'generate responses for every instance of a Multifaceted Bench file (resumable)',
   usage,
   async run(args: readonly string[]): Promise<number> {
-    const names = ['bench', 'out', 'endpoint', 'model', 'format', 'concurrency', 'max-tokens', 'temperature', 'top-p', 'repetition-penalty', 'seed', 'n', 'reward', 'reward-kind', 'reward-model'];
+    const names = ['bench', 'out', 'endpoint', 'model', 'format', 'concurrency', 'max-tokens', 'temperature', 'top-p', 'repetition-penalty', 'seed', 'n', 'reward', 'reward-kind', 'reward-model', 'timeout-ms'];
     let values: Record<string, string | undefined>;
     try {
       values = parseArgs({ args: [...args], strict: true, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }).values as Record<string, string | undefined>;
@@ -90,6 +91,7 @@ export const generateCommand: CliCommand = {
         repetitionPenalty: num(values['repetition-penalty'], 'repetition-penalty', (x) => x > 0, 'positive') ?? (format === 'mistral-instruct' ? defaultSampling.repetitionPenalty : undefined),
         seed: num(values['seed'], 'seed', Number.isInteger, 'an integer'),
       },
+      timeoutMs: num(values['timeout-ms'], 'timeout-ms', positiveInt, 'a positive integer'),
     };
     const generator = n > 1 || values['reward'] !== undefined ? bestOfN(values, n, cliProfile(endpoint)) : cliTextModel({ ...endpoint, logger: stderrLogger });
     const out = path.resolve(values['out'] ?? '');
