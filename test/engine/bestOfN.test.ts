@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BestOfNOptions } from '../../src/core/bestOfN/bestOfN';
 import { runBestOfN } from '../../src/core/bestOfN/bestOfN';
+import { rescoreRun } from '../../src/core/bestOfN/rescore';
 import type { ComparePersonasEvent } from '../../src/core/bestOfN/comparePersonas';
 import { comparePersonas } from '../../src/core/bestOfN/comparePersonas';
 import type { BestOfNEvent } from '../../src/core/bestOfN/events';
@@ -173,6 +174,23 @@ describe('Best-of-N on the local engine', function () {
     }
 
     it('down', async () => assertUnscored(await downRewardUrl(), 'openrlhf', 'request', /refused the connection/));
+
+    it('re-score once the reward server works: same run, real rewards, ranked', async () => {
+      const down = createRewardScorer({ kind: 'openrlhf', baseUrl: await downRewardUrl(), retryPolicy: fastRetry });
+      const first = await collect(runBestOfN(options({ scorer: down })));
+      assert.ok(first.state.scoreError);
+      let state = first.state;
+      const events: BestOfNEvent[] = [];
+      for await (const event of rescoreRun(state, { scorer: createRewardScorer({ kind: 'local', baseUrl: engine.url }), input })) {
+        events.push(event);
+        state = applyBestOfNEvent(state, event);
+      }
+      assert.equal(events[0]?.type, 'rescoring');
+      assert.equal(events[0]?.seq, first.events.length, 'the sequence continues');
+      assert.ok(events.every((e) => e.runId === first.events[0]?.runId));
+      assert.equal(state.scoreError, undefined);
+      await assertRankedByRealRewards(state, [...first.events, ...events]);
+    });
     it('slow', async () => {
       fake = await startFaultyRewardServer({ kind: 'slow', delayMs: 10_000 });
       await assertUnscored(fake.url, 'openrlhf', 'request', /did not answer within/);

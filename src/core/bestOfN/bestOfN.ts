@@ -18,7 +18,7 @@ import { EndpointClient } from '../endpoints/client';
 import { describeError, UserFacingError } from '../errors';
 import type { RequestScheduler, TaskControl } from '../jobs/scheduler';
 import type { JanusInput } from '../prompts/janusFormat';
-import { RewardError } from '../reward/scorer';
+import { RewardError, scoreChecked } from '../reward/scorer';
 import type { RewardScorer } from '../reward/scorer';
 import type { GeneratorTarget } from './choiceStream';
 import { streamChoices } from './choiceStream';
@@ -263,11 +263,7 @@ class BestOfNRun {
     const items = indexes.map((index) => ({ system, prompt, response: this.candidates[index]?.text ?? '' }));
     let rewards: number[];
     try {
-      rewards = await scorer.score(items, this.run.signal);
-      // A scorer is held to its contract here too: a ranking is never made from a short list.
-      if (rewards.length !== items.length || !rewards.every(Number.isFinite)) {
-        throw new RewardError('wrongCount', `${scorer.description} gave ${rewards.length} usable scores for ${items.length} candidates; none were used.`);
-      }
+      rewards = await scoreChecked(scorer, items, this.run.signal);
     } catch (error) {
       if (this.cancelled) return;
       this.scoreFailed = true;

@@ -42,7 +42,12 @@ export type BestOfNEventBody =
   | { readonly type: 'earlyStop'; readonly leader: number; readonly margin: number; readonly stopped: readonly number[] }
   /** Indexes best first (ties keep index order); only candidates that finished and were scored. */
   | { readonly type: 'ranked'; readonly order: readonly number[]; readonly best: number }
-  | { readonly type: 'done'; readonly cancelled: boolean };
+  | { readonly type: 'done'; readonly cancelled: boolean }
+  /**
+   * Re-score (`rescoreRun`) starts: the earlier rewards, ranking and score error no longer hold.
+   * Then come `scored`/`scoreError`, `ranked` and `done` again, with the same run id.
+   */
+  | { readonly type: 'rescoring'; readonly indexes: readonly number[]; readonly scorer: { readonly kind: RewardScorerKind; readonly isRewardModel: boolean; readonly description: string } };
 
 export type BestOfNEvent = { readonly runId: string; readonly seq: number } & BestOfNEventBody;
 

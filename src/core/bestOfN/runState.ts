@@ -30,10 +30,12 @@ export interface BestOfNState {
   readonly earlyStop: { readonly leader: number; readonly margin: number } | undefined;
   readonly finished: boolean;
   readonly cancelled: boolean;
+  /** The last event's sequence number, so a re-score continues the same numbering. */
+  readonly lastSeq: number;
 }
 
 export function initialBestOfNState(): BestOfNState {
-  return { runId: undefined, strategy: undefined, isRewardModel: undefined, candidates: [], order: [], best: undefined, scoreError: undefined, earlyStop: undefined, finished: false, cancelled: false };
+  return { runId: undefined, strategy: undefined, isRewardModel: undefined, candidates: [], order: [], best: undefined, scoreError: undefined, earlyStop: undefined, finished: false, cancelled: false, lastSeq: -1 };
 }
 
 function blank(index: number): CandidateState {
@@ -51,6 +53,10 @@ function updateCandidate(state: BestOfNState, index: number, change: (c: Candida
 /** The state after one more event. Events of another run (a stale stream) leave it unchanged. */
 export function applyBestOfNEvent(state: BestOfNState, event: BestOfNEvent): BestOfNState {
   if (state.runId !== undefined && event.runId !== state.runId) return state;
+  return { ...reduce(state, event), lastSeq: event.seq };
+}
+
+function reduce(state: BestOfNState, event: BestOfNEvent): BestOfNState {
   switch (event.type) {
     case 'started':
       return {
@@ -78,6 +84,17 @@ export function applyBestOfNEvent(state: BestOfNState, event: BestOfNEvent): Bes
       return { ...state, order: event.order, best: event.best };
     case 'done':
       return { ...state, finished: true, cancelled: event.cancelled };
+    case 'rescoring':
+      return {
+        ...state,
+        isRewardModel: event.scorer.isRewardModel,
+        candidates: state.candidates.map((c) => (event.indexes.includes(c.index) ? { ...c, reward: undefined } : c)),
+        order: [],
+        best: undefined,
+        scoreError: undefined,
+        finished: false,
+        cancelled: false,
+      };
   }
 }
 

@@ -42,3 +42,16 @@ export class RewardError extends UserFacingError {
     super(message, options);
   }
 }
+
+/**
+ * `scorer.score`, held to its contract whoever implemented it: exactly one finite number per
+ * item, or a `RewardError`. Callers rank only on what this returns.
+ */
+export async function scoreChecked(scorer: RewardScorer, items: readonly RewardItem[], signal: AbortSignal): Promise<number[]> {
+  if (items.length === 0) return [];
+  const rewards = await scorer.score(items, signal);
+  if (rewards.length !== items.length || !rewards.every((r) => typeof r === 'number' && Number.isFinite(r))) {
+    throw new RewardError('wrongCount', `${scorer.description} gave ${rewards.length} usable scores for ${items.length} candidates; none were used.`);
+  }
+  return rewards;
+}

@@ -57,3 +57,23 @@ describe('Best-of-N run state', () => {
     assert.equal(failed.candidates[0]?.reward, undefined);
   });
 });
+
+describe('Best-of-N run state: re-score', () => {
+  it('rescoring clears the old rewards, ranking and score error, and tracks the sequence', () => {
+    const bodies: BestOfNEventBody[] = [
+      { type: 'started', n: 2, strategy: 'parallel', seed: 3, scorer: { kind: 'openrlhf', isRewardModel: true, description: 'rm' } },
+      { type: 'candidateDone', index: 0, text: 'a', finishReason: 'stop', tokens: 1 },
+      { type: 'candidateDone', index: 1, text: 'b', finishReason: 'stop', tokens: 1 },
+      { type: 'scored', index: 0, reward: 1 },
+      { type: 'scoreError', indexes: [1], kind: 'request', message: 'down' },
+      { type: 'done', cancelled: false },
+      { type: 'rescoring', indexes: [0, 1], scorer: { kind: 'judge', isRewardModel: false, description: 'judge' } },
+    ];
+    const state = run('r', bodies).reduce(applyBestOfNEvent, initialBestOfNState());
+    assert.equal(state.scoreError, undefined);
+    assert.deepEqual(state.candidates.map((c) => c.reward), [undefined, undefined]);
+    assert.equal(state.isRewardModel, false);
+    assert.equal(state.finished, false);
+    assert.equal(state.lastSeq, 6);
+  });
+});
