@@ -1,6 +1,7 @@
 // The llama.cpp side of the local engine, through node-llama-cpp: one model, one generation context
 // whose sequences are the slots, and (only when a reward head is given) one embedding context that
 // reads the final hidden state for value-head rewards.
+import { randomInt } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
@@ -141,10 +142,13 @@ export class LlamaRuntime {
     }
     const maxTokens = Math.min(sampling.maxTokens, this.contextSize - prompt.length);
     const { TokenBias } = await loadNodeLlamaCpp();
+    // node-llama-cpp's default seed is the current time in seconds, so unseeded requests (and the
+    // choices of one) started in the same second would repeat each other: draw one per request.
+    const baseSeed = sampling.seed ?? randomInt(0, 2 ** 31);
     return Promise.all(
       slots.map(async (sequence, index) => {
         try {
-          const result = await this.generateOne(prompt, sampling, maxTokens, sequence, index, hooks.onDelta, signal, TokenBias);
+          const result = await this.generateOne(prompt, { ...sampling, seed: baseSeed + index }, maxTokens, sequence, index, hooks.onDelta, signal, TokenBias);
           hooks.onDone?.(result);
           return result;
         } finally {
@@ -178,8 +182,8 @@ export class LlamaRuntime {
       topP: sampling.topP,
       topK: sampling.topK,
       minP: sampling.minP,
-      // Choices of one request differ, and a seeded request repeats exactly.
-      seed: sampling.seed === undefined ? undefined : sampling.seed + index,
+      // Choice i of a request uses base seed + i: choices differ, and a seeded request repeats.
+      seed: sampling.seed,
       ...(penalise
         ? {
             repeatPenalty: {

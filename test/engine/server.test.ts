@@ -56,6 +56,14 @@ describe('local engine: generation over HTTP', function () {
     assert.notEqual(await ask(12), a);
   });
 
+  it('draws a fresh seed when none is given: unseeded choices and requests differ', async () => {
+    const reply = await client.completions.create({ model, prompt: JANUS_PROMPT, max_tokens: 12, n: 4, ignore_eos: true } as OpenAI.CompletionCreateParamsNonStreaming);
+    assert.equal(new Set(reply.choices.map((c) => c.text)).size, 4, 'the four choices differ');
+    const again = await client.completions.create({ model, prompt: JANUS_PROMPT, max_tokens: 12, ignore_eos: true } as OpenAI.CompletionCreateParamsNonStreaming);
+    const third = await client.completions.create({ model, prompt: JANUS_PROMPT, max_tokens: 12, ignore_eos: true } as OpenAI.CompletionCreateParamsNonStreaming);
+    assert.notEqual(again.choices[0]?.text, third.choices[0]?.text, 'two unseeded requests in the same second differ');
+  });
+
   it('streams the same text it returns whole, ending with a usage chunk', async () => {
     const whole = await client.completions.create({ model, prompt: JANUS_PROMPT, max_tokens: 20, seed: 3, ignore_eos: true } as OpenAI.CompletionCreateParamsNonStreaming);
     const stream = await client.completions.create({ model, prompt: JANUS_PROMPT, max_tokens: 20, seed: 3, ignore_eos: true, stream: true } as OpenAI.CompletionCreateParamsStreaming);
