@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ui } from './support/session.js';
-import { waitForWorkbench } from './support/workbench.js';
+import { runCommand, waitForWorkbench } from './support/workbench.js';
 
 function settingsFile(): string {
   return path.join(ui().workspace.userDataDir, 'User', 'settings.json');
@@ -22,18 +22,9 @@ export async function setUserSettings(values: Record<string, unknown>, options: 
   }
 }
 
-/**
- * Runs a palette command by typing its title and pressing Enter. After a reload the palette can
- * hold a stale hidden copy of the row that a click would wait on forever.
- */
+/** Runs a palette command by its exact title (see `runCommand`, which skips stale hidden rows). */
 export async function runFromPalette(title: string): Promise<void> {
-  const { page } = ui();
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ state: 'attached', timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  await runCommand(ui().page, title);
 }
 
 /** Palette -> "Janus: Generate" -> types the prompt into the input box (no selection is open). */

@@ -27,7 +27,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(`>${title}`);
-  const rows = page.locator('.quick-input-list .monaco-list-row');
+  // Only visible rows: after a window reload the palette can keep a stale, hidden copy of a row
+  // in the DOM, and waiting for that one to become visible would wait forever.
+  const rows = page.locator('.quick-input-list .monaco-list-row').filter({ visible: true });
   const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
   await exact.first().waitFor({ state: 'visible', timeout: timeoutMs });
   await exact.first().click();
