@@ -140,3 +140,11 @@ export function summarize(instances: readonly BenchInstance[], items: readonly J
     missing,
   };
 }
+
+/**
+ * The judged items of one run's evaluation file (ours or the original scripts'), so a host can
+ * show scores from any evaluation file with `summarize`.
+ */
+export function itemsFromEvaluationFile(file: Readonly<Record<string, { readonly score: readonly (number | null)[] }>>, run = 0): JudgedItem[] {
+  return Object.entries(file).flatMap(([id, entry]) => entry.score.map((score, rubricIndex) => ({ run, id, rubricIndex, score })));
+}

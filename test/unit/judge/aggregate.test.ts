@@ -54,3 +54,15 @@ describe('summarize', () => {
     assert.deepEqual(s.byDimension, { harmlessness: 1, style: 5 });
   });
 });
+
+describe('itemsFromEvaluationFile', () => {
+  it('turns an evaluation file into judged items that summarize the same way', async () => {
+    const { itemsFromEvaluationFile } = await import('../../../src/core/judge/aggregate');
+    const bench = [instance('0', 'a'), instance('1', 'b')];
+    const file = { '0': { score: [5, 4, null, 3] }, '1': { score: [2, 2, 2, 2] } };
+    const s = summarize(bench, itemsFromEvaluationFile(file), 1);
+    assert.equal(s.perInstance['0']?.mean, 4);
+    assert.equal(s.overall, 3);
+    assert.equal(s.unscored, 1);
+  });
+});
