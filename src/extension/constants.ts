@@ -8,6 +8,10 @@ export const commandIds = {
   stopLocalEngine: 'janus.stopLocalEngine',
   installLocalEngineRuntime: 'janus.installLocalEngineRuntime',
   showLog: 'janus.showLog',
+  newPersona: 'janus.newPersona',
+  selectActivePersona: 'janus.selectActivePersona',
+  synthesizeSystemMessage: 'janus.synthesizeSystemMessage',
+  draftRubrics: 'janus.draftRubrics',
 } as const;
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 
@@ -27,6 +31,12 @@ export const viewIds = {
 /** globalState keys: nothing secret is ever stored under these. */
 export const stateKeys = {
   recentSystemMessages: 'janus.recentSystemMessages',
+} as const;
+
+/** workspaceState keys (per workspace). */
+export const workspaceStateKeys = {
+  /** URI string of the active persona file. */
+  activePersona: 'janus.activePersona',
 } as const;
 
 export const configSection = 'janus';

@@ -1,10 +1,12 @@
 import type * as vscode from 'vscode';
+import { ActivePersona } from './activePersona';
 import { ActiveRequests } from './activeRequests';
 import { ConfigService } from './config';
 import { logChannelName } from './constants';
 import { EndpointClients } from './endpointClients';
 import { engineRuntimeDir } from './engineRuntime';
 import { LocalEngine } from './localEngine';
+import { PersonaDiagnostics } from './personaDiagnostics';
 import { ChannelLogger } from './log';
 import { ApiKeyStore } from './secrets';
 import { GeneratorStatusBar } from './statusBar';
@@ -19,6 +21,9 @@ export interface JanusContext {
   readonly engine: LocalEngine;
   readonly status: GeneratorStatusBar;
   readonly requests: ActiveRequests;
+  /** The workspace's active persona (status bar item, Generate's system message). */
+  readonly personas: ActivePersona;
+  readonly personaDiagnostics: PersonaDiagnostics;
 }
 
 export function createJanusContext(extension: vscode.ExtensionContext): JanusContext {
@@ -34,5 +39,7 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   const engine = own(new LocalEngine(extension.extensionPath, engineRuntimeDir(extension.globalStorageUri.fsPath), log));
   const status = own(new GeneratorStatusBar(config, keys, engine, log));
   const requests = own(new ActiveRequests());
-  return { extension, log, config, keys, clients, engine, status, requests };
+  const personas = own(new ActivePersona(extension.workspaceState));
+  const personaDiagnostics = own(new PersonaDiagnostics());
+  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics };
 }

@@ -14,10 +14,10 @@ export function activate(extension: vscode.ExtensionContext): JanusApi {
   try {
     current = createJanusContext(extension);
     registerCommands(current);
-    registerViews(current);
+    const personaView = registerViews(current);
     const activationMs = performance.now() - started;
     current.log.info(`Janus Studio ${String(extension.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms.`);
-    return createApi(current, activationMs);
+    return createApi(current, activationMs, personaView);
   } catch (error) {
     void vscode.window.showErrorMessage(`Janus Studio could not start: ${describeError(error)}. Reload the window; if it happens again, report it with the "Janus" log.`);
     throw error;

@@ -1,15 +1,11 @@
 import * as vscode from 'vscode';
 import { viewIds } from './constants';
 import type { JanusContext } from './context';
+import { PersonaViewProvider } from './personaView';
 
-/**
- * Until the persona editor arrives, the Personas view has an empty tree so VS Code shows its
- * welcome content (Generate, Check Endpoints) instead of "no data provider".
- */
-export function registerViews(ctx: JanusContext): void {
-  const empty: vscode.TreeDataProvider<vscode.TreeItem> = {
-    getChildren: () => [],
-    getTreeItem: (item) => item,
-  };
-  ctx.extension.subscriptions.push(vscode.window.registerTreeDataProvider(viewIds.personas, empty));
+/** The Personas webview view in the Janus container; returned so the test API can reach it. */
+export function registerViews(ctx: JanusContext): PersonaViewProvider {
+  const provider = new PersonaViewProvider(ctx);
+  ctx.extension.subscriptions.push(provider, vscode.window.registerWebviewViewProvider(viewIds.personas, provider));
+  return provider;
 }

@@ -139,8 +139,14 @@ function recentSystemMessages(ctx: JanusContext): string[] {
   return parsed.success ? parsed.data : [];
 }
 
-/** `undefined` means the user backed out; '' is a deliberate "no system message". */
+/**
+ * Precedence: the active persona, then `janus.systemMessage`, then a pick of recent messages.
+ * `undefined` means the user backed out; '' is a deliberate "no system message".
+ */
 async function chooseSystemMessage(ctx: JanusContext): Promise<string | undefined> {
+  // An unreadable or invalid active persona throws: generating in another persona would mislead.
+  const active = await ctx.personas.read();
+  if (active) return active.persona.system;
   const configured = ctx.config.settings.systemMessage;
   if (configured.trim() !== '') return configured;
   const recent = recentSystemMessages(ctx);

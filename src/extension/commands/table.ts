@@ -5,6 +5,7 @@ import type { JanusContext } from '../context';
 import { reportError } from '../notify';
 import { checkEndpoints } from './checkEndpoints';
 import { generate } from './generate';
+import { draftRubrics, newPersona, selectActivePersona, synthesizeSystemMessage } from './persona';
 import { installLocalEngineRuntime, startLocalEngine, stopLocalEngine } from './localEngine';
 import { setApiKey } from './setApiKey';
 
@@ -19,6 +20,10 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.stopLocalEngine]: (ctx) => stopLocalEngine(ctx),
   [commandIds.installLocalEngineRuntime]: (ctx) => installLocalEngineRuntime(ctx),
   [commandIds.showLog]: (ctx) => ctx.log.show(),
+  [commandIds.newPersona]: (ctx, args) => newPersona(ctx, args),
+  [commandIds.selectActivePersona]: (ctx) => selectActivePersona(ctx),
+  [commandIds.synthesizeSystemMessage]: (ctx, args) => synthesizeSystemMessage(ctx, args),
+  [commandIds.draftRubrics]: (ctx, args) => draftRubrics(ctx, args),
 };
 
 /** Registers the table; a handler that throws is reported instead of failing silently. */
