@@ -43,6 +43,7 @@ export const settingSpecs = {
   'generator.stop': spec(z.array(z.string()).default([]), 'Use a list of strings.'),
   'reward.baseUrl': spec(optionalUrl.default(''), urlFix),
   'reward.model': spec(z.string().default(''), 'Set it to the reward model id, or leave it empty.'),
+  'reward.kind': spec(z.enum(['auto', 'openrlhf', 'vllm', 'local', 'judge']).default('auto'), 'Use "auto", "openrlhf", "vllm", "local" or "judge".'),
   'judge.baseUrl': spec(optionalUrl.default(''), urlFix),
   'judge.model': spec(z.string().default(''), 'Set it to the judge model id, e.g. gpt-4-0125-preview.'),
   'judge.format': spec(z.enum(promptFormats).default('chat'), formatFix),
@@ -56,6 +57,8 @@ export const settingSpecs = {
   'localEngine.port': spec(z.number().int().min(1).max(65535).default(8011), 'Use a port number from 1 to 65535.'),
   'localEngine.threads': spec(z.number().int().min(0).default(0), 'Use 0 (automatic: cores - 1) or a thread count.'),
   'localEngine.parallel': spec(z.number().int().min(1).max(64).default(4), 'Use a number of parallel sequences from 1 to 64.'),
+  'bestOfN.n': spec(z.number().int().min(1).max(64).default(4), 'Use a whole number of candidates from 1 to 64.'),
+  'bestOfN.earlyStopMargin': spec(z.number().min(0).nullable().default(null), 'Use a reward margin of at least 0, or null to sample every candidate to the end.'),
   systemMessage: spec(z.string().default(''), 'Use a string.'),
 } as const;
 
