@@ -175,6 +175,27 @@ describe('janus generate + evaluate', function () {
       assert.match(run.stdout, /scored 16 · unscored 0 · not judged 0/);
     });
 
+    it('on Ctrl+C stops, writes what it has, exits 130; the same command then finishes the rest', async () => {
+      const server = await judge({ latencyMs: 80 });
+      const out = path.join(dir, 'interrupted.json');
+      const args = ['evaluate', '--bench', benchFile, '--responses', responsesFile, '--out', out, '--judge', server.baseUrl, '--no-cache', '--concurrency', '2'];
+      const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      while (server.completed.length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.match(stderr, /run the same command again to continue/);
+      const partial = readEvaluation('interrupted.json');
+      const scored = Object.values(partial).flatMap((e) => e.score).filter((s) => s !== null).length;
+      assert.ok(scored >= 3 && scored < items, `${scored} scored before the stop`);
+      const before = server.requests.length;
+      const run = await runCli(args);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(server.requests.length - before, items - scored);
+    });
+
     it('serves a second evaluation of the same responses from the reply cache', async () => {
       const server = await judge({});
       const first = await evaluate(server, 'cached-a.json');
