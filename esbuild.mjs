@@ -13,6 +13,9 @@ const nodeExternals = ['vscode', 'node-llama-cpp'];
 
 const common = {
   bundle: true,
+  // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow; its
+  // "module" entry is plain ESM. Packages with an "exports" map are unaffected.
+  mainFields: ['module', 'main'],
   sourcemap: true,
   minify: production,
   logLevel: 'info',

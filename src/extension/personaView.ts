@@ -107,7 +107,7 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
         this.requests.get(message.id)?.abort();
         return;
       case 'setActive': {
-        await this.ctx.personas.set(vscode.Uri.parse(message.uri));
+        await this.ctx.personas.set(message.uri === null ? null : vscode.Uri.parse(message.uri));
         await this.post({ type: 'activeSet', replyTo: message.id, activeUri: this.ctx.personas.uri });
         return;
       }

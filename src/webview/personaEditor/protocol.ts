@@ -119,8 +119,8 @@ const saveMessage = z.object({
 const synthesizeMessage = z.object({ type: z.literal('synthesize'), id: z.string(), preferenceSet: z.array(preferenceItemSchema) });
 /** Stop the request with this id (a synthesis). */
 const cancelMessage = z.object({ type: z.literal('cancel'), id: z.string() });
-/** Make this saved persona file the active persona. */
-const setActiveMessage = z.object({ type: z.literal('setActive'), id: z.string(), uri: z.string() });
+/** Make this saved persona file the active persona; null clears it. */
+const setActiveMessage = z.object({ type: z.literal('setActive'), id: z.string(), uri: z.string().nullable() });
 /** Show the file in a text editor (to fix problems the form cannot show). */
 const openInEditorMessage = z.object({ type: z.literal('openInEditor'), uri: z.string() });
 
