@@ -201,7 +201,10 @@ function rawFromLines(text: string, lines: LineMap, problems: BenchProblem[]): R
 }
 
 /** Parses bench file text (JSON list or JSONL, told apart by content) with positions. */
-export function parseBenchText(text: string): ParsedBench {
+export function parseBenchText(source: string): ParsedBench {
+  // A byte-order mark (editors on Windows add one) becomes a space: JSON.parse rejects the mark,
+  // and a same-length replacement keeps every offset and column true to the file.
+  const text = source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source;
   const lines = new LineMap(text);
   const problems: BenchProblem[] = [];
   const first = text.search(/\S/);

@@ -101,6 +101,14 @@ describe('bench files', () => {
     assert.deepEqual(parsed.instances.map((i) => i.id), ['0', '2'], 'ids stay positional across the broken line');
   });
 
+  it('reads a file that starts with a byte-order mark, positions unchanged', () => {
+    const parsed = parseBenchText(`\uFEFF${fixture}`);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.instances.length, 4);
+    assert.equal(parsed.entries[0]?.range.offset, parseBenchText(fixture).entries[0]!.range.offset + 1);
+    assert.equal(detectBenchFormat(`\uFEFF${fixture}`), 'json');
+  });
+
   it('reports a syntax error in a JSON list at its position', () => {
     const text = '[\n  {"prompt": "x",, "rubrics": []}\n]';
     const parsed = parseBenchText(text);
