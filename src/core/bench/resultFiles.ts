@@ -57,12 +57,21 @@ export function parseResultText<T>(text: string, schema: z.ZodType<T>, file: str
   throw new UserFacingError(`${file} is not a ${what}${where}: ${issue?.message ?? 'unexpected shape'}.`);
 }
 
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserFacingError(code === 'ENOENT' ? `The ${what} ${file} does not exist. Check the path.` : `Cannot read the ${what} ${file} (${code ?? String(error)}).`, { cause: error });
+  }
+}
+
 export async function readResponsesFile(file: string): Promise<ResponsesFile> {
-  return parseResultText(await readFile(file, 'utf8'), responsesFileSchema, file, 'responses file ({ "<id>": { "response": ... } })');
+  return parseResultText(await readText(file, 'responses file'), responsesFileSchema, file, 'responses file ({ "<id>": { "response": ... } })');
 }
 
 export async function readEvaluationFile(file: string): Promise<EvaluationFile> {
-  return parseResultText(await readFile(file, 'utf8'), evaluationFileSchema, file, 'evaluation file');
+  return parseResultText(await readText(file, 'evaluation file'), evaluationFileSchema, file, 'evaluation file');
 }
 
 /** Bench ids with no response, so a job can say which ones before it spends anything. */
