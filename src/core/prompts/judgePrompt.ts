@@ -13,8 +13,13 @@ export const defaultJudgeSystemPrompt =
 export const judgePlaceholders = ['instruction', 'response', 'reference_answer', 'score_rubric'] as const;
 export type JudgePlaceholder = (typeof judgePlaceholders)[number];
 
-const defaultTemplateText = `## Task
-You will see an instruction, a response to it, a reference answer that deserves a score of 5, and a score rubric.
+/**
+ * Our default user prompt. Without a reference answer (Best-of-N judging has none) the task line
+ * and the reference section go, the rest stays the same so both grade alike.
+ */
+function defaultTemplateText(withReference: boolean): string {
+  return `## Task
+You will see an instruction, a response to it, ${withReference ? 'a reference answer that deserves a score of 5, ' : ''}and a score rubric.
 1. Write feedback that assesses the response strictly by the score rubric, not by general quality.
 2. Then decide an integer score from 1 to 5, as the rubric's descriptions define it.
 3. Reply in exactly this form and nothing else: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"
@@ -24,15 +29,13 @@ You will see an instruction, a response to it, a reference answer that deserves 
 
 ## Response to evaluate
 {response}
-
-## Reference answer (score 5)
-{reference_answer}
-
+${withReference ? '\n## Reference answer (score 5)\n{reference_answer}\n' : ''}
 ## Score rubric
 {score_rubric}
 
 ## Feedback
 `;
+}
 
 type Part = { readonly text: string } | { readonly placeholder: JudgePlaceholder };
 
@@ -81,7 +84,10 @@ export function parseJudgeTemplate(text: string, source = 'the judge prompt temp
   return { parts };
 }
 
-export const defaultJudgeTemplate: JudgeTemplate = parseJudgeTemplate(defaultTemplateText);
+export const defaultJudgeTemplate: JudgeTemplate = parseJudgeTemplate(defaultTemplateText(true));
+
+/** The default template for judging without a reference answer (e.g. Best-of-N candidates). */
+export const noReferenceJudgeTemplate: JudgeTemplate = parseJudgeTemplate(defaultTemplateText(false));
 
 /** Python's `json.dumps(value, indent=indent)`: ", " / ": " separators, non-ASCII as `\uXXXX`. */
 export function pythonJsonDumps(value: unknown, indent = 4, level = 0): string {

@@ -40,3 +40,16 @@ describe('judge prompt', () => {
     assert.throws(() => parseJudgeTemplate('{instruction} {response} {score_rubric} }'), /lone "\}"/);
   });
 });
+
+describe('judge prompt without a reference answer', () => {
+  it('is the default prompt minus the reference section', async () => {
+    const { noReferenceJudgeTemplate } = await import('../../../src/core/prompts/judgePrompt');
+    const input = { instruction: 'I', response: 'R', referenceAnswer: 'REF', rubric };
+    const withRef = renderJudgePrompt(defaultJudgeTemplate, input);
+    const without = renderJudgePrompt(noReferenceJudgeTemplate, input);
+    assert.equal(without, withRef.replace('a reference answer that deserves a score of 5, ', '').replace('\n## Reference answer (score 5)\nREF\n', ''));
+    assert.ok(!without.includes('REF'));
+    assert.match(withRef, /## Response to evaluate\nR\n\n## Reference answer \(score 5\)\nREF\n\n## Score rubric\n/);
+    assert.match(without, /## Response to evaluate\nR\n\n## Score rubric\n/);
+  });
+});
