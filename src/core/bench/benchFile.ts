@@ -3,10 +3,8 @@
  * is (for CodeLens and hovers), and every problem at the line and column to fix. Valid instances
  * are returned even when others are broken, so one bad instance never hides the rest.
  */
-// The ESM build: the package's UMD `main` requires its parts dynamically, which esbuild cannot
-// bundle (dist/cli.js fails with "Cannot find module './impl/format'").
-import type { ParseError } from 'jsonc-parser/lib/esm/main.js';
-import { parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
+import type { ParseError } from 'jsonc-parser';
+import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type * as z from 'zod';
 import type { BenchInstance } from './benchSchema';
 import { BENCH_FIELD_HELP, rawBenchInstanceSchema } from './benchSchema';
