@@ -12,6 +12,9 @@ export const commandIds = {
   selectActivePersona: 'janus.selectActivePersona',
   synthesizeSystemMessage: 'janus.synthesizeSystemMessage',
   draftRubrics: 'janus.draftRubrics',
+  generateBestOfN: 'janus.generateBestOfN',
+  comparePersonas: 'janus.comparePersonas',
+  exportPreferencePairs: 'janus.exportPreferencePairs',
 } as const;
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 
@@ -21,6 +24,11 @@ export const contextKeys = {
   localEngineRunning: 'janus.localEngineRunning',
   /** The generator's probed state: ready | loading | unreachable | noKey | modelMissing | error. */
   generatorState: 'janus.generatorState',
+} as const;
+
+/** Webview panel types (the serializer restores them after a reload). */
+export const panelTypes = {
+  candidates: 'janus.candidates',
 } as const;
 
 export const viewIds = {

@@ -1,6 +1,9 @@
 import type * as vscode from 'vscode';
 import { ActivePersona } from './activePersona';
 import { ActiveRequests } from './activeRequests';
+import { BestOfNSessions } from './bestOfNSession';
+import { BestOfNResources } from './bestOfNSetup';
+import { CandidatesPanel } from './candidatesPanel';
 import { ConfigService } from './config';
 import { logChannelName } from './constants';
 import { EndpointClients } from './endpointClients';
@@ -24,6 +27,11 @@ export interface JanusContext {
   /** The workspace's active persona (status bar item, Generate's system message). */
   readonly personas: ActivePersona;
   readonly personaDiagnostics: PersonaDiagnostics;
+  /** Best-of-N and Compare Personas sessions of this window (marks for export included). */
+  readonly bestOfN: BestOfNSessions;
+  /** Schedulers and probe results Best-of-N runs share. */
+  readonly bestOfNResources: BestOfNResources;
+  readonly candidates: CandidatesPanel;
 }
 
 export function createJanusContext(extension: vscode.ExtensionContext): JanusContext {
@@ -41,5 +49,8 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   const requests = own(new ActiveRequests());
   const personas = own(new ActivePersona(extension.workspaceState));
   const personaDiagnostics = own(new PersonaDiagnostics());
-  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics };
+  const bestOfN = own(new BestOfNSessions());
+  const bestOfNResources = own(new BestOfNResources({ config, clients, keys, engine, log }));
+  const candidates = own(new CandidatesPanel({ extension, log, sessions: bestOfN, resources: bestOfNResources }));
+  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics, bestOfN, bestOfNResources, candidates };
 }

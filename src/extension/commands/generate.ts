@@ -127,14 +127,15 @@ async function streamIntoEditor(
   return { uri: document?.uri.toString(), text, finishReason, cancelled, error, firstTextMs, firstEditMs };
 }
 
-async function askPrompt(): Promise<string | undefined> {
+/** The selection of the active editor, else a typed prompt (shared with Best-of-N and Compare Personas). */
+export async function askPrompt(title = 'Janus: Generate'): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
   if (selected.trim() !== '') return selected;
-  return vscode.window.showInputBox({ title: 'Janus: Generate', prompt: 'What should the model answer?', ignoreFocusOut: true });
+  return vscode.window.showInputBox({ title, prompt: 'What should the model answer?', ignoreFocusOut: true });
 }
 
-function recentSystemMessages(ctx: JanusContext): string[] {
+export function recentSystemMessages(ctx: JanusContext): string[] {
   const parsed = recentSchema.safeParse(ctx.extension.globalState.get(stateKeys.recentSystemMessages));
   return parsed.success ? parsed.data : [];
 }
@@ -143,7 +144,7 @@ function recentSystemMessages(ctx: JanusContext): string[] {
  * Precedence: the active persona, then `janus.systemMessage`, then a pick of recent messages.
  * `undefined` means the user backed out; '' is a deliberate "no system message".
  */
-async function chooseSystemMessage(ctx: JanusContext): Promise<string | undefined> {
+export async function chooseSystemMessage(ctx: JanusContext): Promise<string | undefined> {
   // An unreadable or invalid active persona throws: generating in another persona would mislead.
   const active = await ctx.personas.read();
   if (active) return active.persona.system;
@@ -169,7 +170,7 @@ async function chooseSystemMessage(ctx: JanusContext): Promise<string | undefine
   return picked.isNew ? typeNew() : picked.value;
 }
 
-async function rememberSystemMessage(ctx: JanusContext, system: string): Promise<void> {
+export async function rememberSystemMessage(ctx: JanusContext, system: string): Promise<void> {
   if (system.trim() === '' || system === ctx.config.settings.systemMessage) return;
   const recent = [system, ...recentSystemMessages(ctx).filter((s) => s !== system)].slice(0, maxRecent);
   await ctx.extension.globalState.update(stateKeys.recentSystemMessages, recent);

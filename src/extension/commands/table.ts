@@ -3,7 +3,10 @@ import type { CommandId } from '../constants';
 import { commandIds } from '../constants';
 import type { JanusContext } from '../context';
 import { reportError } from '../notify';
+import { generateBestOfN } from './bestOfN';
 import { checkEndpoints } from './checkEndpoints';
+import { comparePersonasCommand } from './comparePersonas';
+import { exportPreferencePairs } from './exportPairs';
 import { generate } from './generate';
 import { draftRubrics, newPersona, selectActivePersona, synthesizeSystemMessage } from './persona';
 import { installLocalEngineRuntime, startLocalEngine, stopLocalEngine } from './localEngine';
@@ -24,6 +27,9 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.selectActivePersona]: (ctx) => selectActivePersona(ctx),
   [commandIds.synthesizeSystemMessage]: (ctx, args) => synthesizeSystemMessage(ctx, args),
   [commandIds.draftRubrics]: (ctx, args) => draftRubrics(ctx, args),
+  [commandIds.generateBestOfN]: (ctx, args) => generateBestOfN(ctx, args),
+  [commandIds.comparePersonas]: (ctx, args) => comparePersonasCommand(ctx, args),
+  [commandIds.exportPreferencePairs]: (ctx, args) => exportPreferencePairs(ctx, args),
 };
 
 /** Registers the table; a handler that throws is reported instead of failing silently. */

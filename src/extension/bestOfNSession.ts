@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import type { BestOfNEvent } from '../core/bestOfN/events';
+import type { SessionEntry } from '../core/export/preferencePairs';
+import type { Rubric } from '../core/preferences/persona';
+import type { PanelSession } from '../webview/candidates/model';
+import { applyGroupEvent, interrupted, sessionEntries, withMark } from '../webview/candidates/model';
+import type { CandidateMarkValue } from '../webview/candidates/protocol';
+
+/** Where the command came from: the Insert and Replace actions write there. */
+export interface SourceEditor {
+  readonly uri: vscode.Uri;
+  readonly viewColumn: vscode.ViewColumn | undefined;
+  /** The selection when the command ran (Replace replaces it); undefined when it was empty. */
+  readonly selection: vscode.Selection | undefined;
+}
+
+/** What the panel forwards to its webview. */
+export type SessionUpdate =
+  | { readonly type: 'event'; readonly sessionId: string; readonly group: number; readonly event: BestOfNEvent }
+  | { readonly type: 'marked'; readonly sessionId: string; readonly group: number; readonly index: number; readonly mark: CandidateMarkValue | null };
+
+/** The judge's rubrics for a system message (the persona's), for scoring and re-scoring. */
+export type RubricLookup = (system: string) => readonly Rubric[] | undefined;
+
+interface LiveSession {
+  session: PanelSession;
+  readonly source: SourceEditor | undefined;
+  readonly rubrics: RubricLookup;
+  /** Aborts the session's runs (the panel's Cancel, the notification's Cancel, closing the panel). */
+  controller: AbortController | undefined;
+}
+
+/**
+ * The Best-of-N sessions of this window: each one's state built by the same reducer the panel
+ * uses, so the host can send the whole session to a panel that (re)loads, and export the marks of
+ * every session. Sessions a panel restores after a reload are adopted here.
+ */
+export class BestOfNSessions implements vscode.Disposable {
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly emitter = new vscode.EventEmitter<SessionUpdate>();
+  readonly onDidUpdate = this.emitter.event;
+
+  add(session: PanelSession, source: SourceEditor | undefined, rubrics: RubricLookup): void {
+    this.sessions.set(session.sessionId, { session, source, rubrics, controller: undefined });
+  }
+
+  /** A session a restored panel brought back: its unfinished runs died with the old window. */
+  adopt(session: PanelSession): PanelSession {
+    const known = this.sessions.get(session.sessionId);
+    if (known) return known.session;
+    const restored = interrupted(session);
+    this.sessions.set(session.sessionId, { session: restored, source: undefined, rubrics: () => undefined, controller: undefined });
+    return restored;
+  }
+
+  get(sessionId: string): PanelSession | undefined {
+    return this.sessions.get(sessionId)?.session;
+  }
+
+  source(sessionId: string): SourceEditor | undefined {
+    return this.sessions.get(sessionId)?.source;
+  }
+
+  rubrics(sessionId: string): RubricLookup {
+    return this.sessions.get(sessionId)?.rubrics ?? (() => undefined);
+  }
+
+  /**
+   * Feeds a stream of (group, event) into the session until it ends or `signal` aborts; resolves
+   * with the final session. One stream at a time per session: a second one (a re-score during a
+   * run) is refused by the caller through `isBusy`.
+   */
+  async run(sessionId: string, signal: AbortSignal, start: (signal: AbortSignal) => AsyncIterable<{ readonly group: number; readonly event: BestOfNEvent }>): Promise<PanelSession | undefined> {
+    const live = this.sessions.get(sessionId);
+    if (!live) return undefined;
+    const controller = new AbortController();
+    live.controller = controller;
+    const combined = AbortSignal.any([signal, controller.signal]);
+    try {
+      for await (const { group, event } of start(combined)) {
+        live.session = applyGroupEvent(live.session, group, event);
+        this.emitter.fire({ type: 'event', sessionId, group, event });
+      }
+    } finally {
+      if (live.controller === controller) live.controller = undefined;
+    }
+    return live.session;
+  }
+
+  isBusy(sessionId: string): boolean {
+    return this.sessions.get(sessionId)?.controller !== undefined;
+  }
+
+  cancel(sessionId: string): boolean {
+    const controller = this.sessions.get(sessionId)?.controller;
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  mark(sessionId: string, group: number, index: number, mark: CandidateMarkValue | null): boolean {
+    const live = this.sessions.get(sessionId);
+    const candidate = live?.session.groups[group]?.run.candidates[index];
+    if (!live || !candidate) return false;
+    live.session = withMark(live.session, group, index, mark);
+    this.emitter.fire({ type: 'marked', sessionId, group, index, mark });
+    return true;
+  }
+
+  /** Every session's finished candidates with their marks, oldest session first. */
+  entries(): SessionEntry[] {
+    return [...this.sessions.values()].map((l) => l.session).sort((a, b) => a.createdAt - b.createdAt).flatMap(sessionEntries);
+  }
+
+  dispose(): void {
+    for (const live of this.sessions.values()) live.controller?.abort();
+    this.emitter.dispose();
+  }
+}

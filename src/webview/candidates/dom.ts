@@ -1,0 +1,156 @@
+/**
+ * The panel's DOM, rebuilt from the session on each animation frame that has a change. Rebuilding
+ * is cheap at N <= 64 and cannot drift from the state; the element that had focus is found again
+ * by its `data-key` so keyboard users keep their place while text streams in.
+ */
+import type { SpreadChart } from './chart';
+import { spreadChart } from './chart';
+import type { CardView, PanelGroup, PanelSession } from './model';
+import { bannersOf, cardsOf, formatReward, isRunning, markCount, statusLine } from './model';
+import type { CandidateAction, CandidateMarkValue } from './protocol';
+
+type Attrs = Readonly<Record<string, string>>;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  node.append(...children);
+  return node;
+}
+
+const svgNs = 'http://www.w3.org/2000/svg';
+
+function svg(tag: string, attrs: Readonly<Record<string, string | number>>, text?: string): SVGElement {
+  const node = document.createElementNS(svgNs, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** What the user asked for; `main.ts` turns each into a protocol message. */
+export interface PanelIntents {
+  cancel(): void;
+  rescore(): void;
+  exportPairs(): void;
+  action(group: number, index: number, action: CandidateAction): void;
+  mark(group: number, index: number, mark: CandidateMarkValue | null): void;
+}
+
+function button(key: string, label: string, onClick: () => void, attrs: Attrs = {}): HTMLButtonElement {
+  const node = el('button', { type: 'button', 'data-key': key, ...attrs }, label);
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+function chartSvg(chart: SpreadChart): SVGElement {
+  const root = svg('svg', { viewBox: `0 0 ${chart.width} ${chart.height}`, width: chart.width, height: chart.height, role: 'img', class: 'spread' });
+  root.append(svg('title', {}, `Reward spread from ${formatReward(chart.min)} to ${formatReward(chart.max)}`));
+  for (const bar of chart.bars) {
+    const y = bar.y;
+    root.append(
+      svg('text', { x: 0, y: y + chart.barHeight - 3, class: 'bar-label' }, bar.label),
+      svg('rect', { x: chart.labelWidth, y, width: bar.length, height: chart.barHeight, rx: 2, class: bar.best ? 'bar best' : 'bar' }),
+    );
+  }
+  return root;
+}
+
+function statusText(card: CardView): string {
+  switch (card.status) {
+    case 'sampling':
+      return 'sampling…';
+    case 'failed':
+      return 'failed';
+    case 'stopped':
+      return 'stopped early';
+    case 'done':
+      return card.finishReason === 'length' ? 'hit max tokens' : '';
+  }
+}
+
+function facts(card: CardView): string {
+  const parts = [`${card.chars} chars`];
+  if (card.tokens !== undefined) parts.push(`${card.tokens} tokens`);
+  const status = statusText(card);
+  if (status) parts.push(status);
+  return parts.join(' · ');
+}
+
+function cardElement(session: PanelSession, group: number, card: CardView, intents: PanelIntents): HTMLElement {
+  const key = `g${group}-c${card.index}`;
+  const usable = card.status === 'done' || card.status === 'stopped';
+  const rank = card.rank === undefined ? '' : `#${card.rank}`;
+  const reward = card.reward === undefined ? 'unscored' : `reward ${formatReward(card.reward)}`;
+  const label = `Candidate ${card.index + 1}${rank ? `, rank ${card.rank}` : ''}, ${reward}${card.best ? ', best' : ''}`;
+  const classes = ['card', card.status, ...(card.best ? ['best'] : []), ...(card.mark ? [`mark-${card.mark}`] : [])];
+  const header = el(
+    'header',
+    {},
+    el('span', { class: 'rank' }, rank || '–'),
+    el('span', { class: 'title' }, `Candidate ${card.index + 1}`),
+    ...(card.best ? [el('span', { class: 'badge best-badge' }, 'Best')] : []),
+    ...(card.mark ? [el('span', { class: `badge ${card.mark}` }, card.mark === 'chosen' ? 'Chosen' : 'Rejected')] : []),
+    el('span', { class: 'reward' }, reward),
+  );
+  const disabled: Attrs = usable ? {} : { disabled: '' };
+  const toggle = (mark: CandidateMarkValue, text: string): HTMLButtonElement =>
+    button(`${key}-${mark}`, text, () => intents.mark(group, card.index, card.mark === mark ? null : mark), { ...disabled, class: 'secondary', 'aria-pressed': String(card.mark === mark) });
+  const actions = el(
+    'div',
+    { class: 'actions', role: 'group', 'aria-label': `Actions for candidate ${card.index + 1}` },
+    button(`${key}-insert`, 'Insert', () => intents.action(group, card.index, 'insert'), { ...disabled, title: 'Insert at the cursor of the editor the command came from' }),
+    button(`${key}-replace`, 'Replace selection', () => intents.action(group, card.index, 'replace'), session.hasSelection && usable ? {} : { disabled: '' }),
+    button(`${key}-copy`, 'Copy', () => intents.action(group, card.index, 'copy'), { ...disabled, class: 'secondary' }),
+    button(`${key}-open`, 'Open', () => intents.action(group, card.index, 'open'), { ...disabled, class: 'secondary', title: 'Open as a new document' }),
+    toggle('chosen', 'Chosen'),
+    toggle('rejected', 'Rejected'),
+  );
+  const body: Node[] = [header, el('div', { class: 'facts' }, facts(card))];
+  if (card.error) body.push(el('p', { class: 'error' }, card.error));
+  body.push(el('pre', { class: 'text', tabindex: '0', 'aria-label': `Text of candidate ${card.index + 1}` }, card.text || (card.status === 'sampling' ? '…' : '')));
+  body.push(actions);
+  return el('article', { class: classes.join(' '), 'aria-label': label, 'data-index': String(card.index) }, ...body);
+}
+
+function groupElement(session: PanelSession, groupIndex: number, group: PanelGroup, intents: PanelIntents): HTMLElement {
+  const cards = cardsOf(group);
+  const section = el('section', { class: 'group', 'aria-label': group.label });
+  if (session.mode === 'compare') section.append(el('h2', {}, group.label));
+  if (group.system.trim() !== '') {
+    const summary = session.mode === 'compare' ? 'System message' : `System message: ${group.system.slice(0, 90)}${group.system.length > 90 ? '…' : ''}`;
+    section.append(el('details', { class: 'system' }, el('summary', {}, summary), el('p', {}, group.system)));
+  }
+  for (const banner of bannersOf(group)) section.append(el('div', { class: `banner ${banner.kind}`, role: banner.kind === 'scoreError' ? 'alert' : 'note' }, banner.text));
+  const scored = cards.flatMap((c) => (c.reward === undefined ? [] : [{ index: c.index, reward: c.reward }]));
+  const chart = session.mode === 'bestOfN' ? spreadChart(scored, group.run.best) : undefined;
+  if (chart) section.append(el('figure', { class: 'chart' }, chartSvg(chart), el('figcaption', {}, `Reward spread: ${formatReward(chart.min)} to ${formatReward(chart.max)}`)));
+  section.append(el('div', { class: 'cards' }, ...cards.map((card) => cardElement(session, groupIndex, card, intents))));
+  return section;
+}
+
+/** Renders the whole panel into `root`, keeping focus on the same control. */
+export function renderPanel(root: HTMLElement, session: PanelSession | undefined, intents: PanelIntents, notice: string): void {
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset['key'] : undefined;
+  root.replaceChildren();
+  root.setAttribute('aria-busy', String(session === undefined));
+  if (!session) {
+    root.append(el('p', { class: 'muted' }, 'Waiting for candidates…'));
+    return;
+  }
+  const running = isRunning(session);
+  const marks = markCount(session);
+  const title = session.mode === 'compare' ? 'Compare Personas' : `Best-of-${session.groups[0]?.run.candidates.length || '?'}`;
+  const toolbar = el(
+    'div',
+    { class: 'toolbar' },
+    ...(running ? [button('cancel', 'Cancel', () => intents.cancel())] : [button('rescore', 'Re-score all', () => intents.rescore(), { class: 'secondary' })]),
+    button('export', `Export pairs${marks > 0 ? ` (${marks} marked)` : ''}`, () => intents.exportPairs(), { class: 'secondary' }),
+  );
+  root.append(
+    el('header', { class: 'top' }, el('h1', {}, title), el('span', { class: 'status', 'data-status': statusLine(session) }, statusLine(session)), toolbar),
+    el('details', { class: 'prompt' }, el('summary', {}, `Prompt: ${session.prompt.slice(0, 100)}${session.prompt.length > 100 ? '…' : ''}`), el('p', {}, session.prompt)),
+    el('p', { class: 'notice', role: 'status', 'aria-live': 'polite' }, notice),
+    el('div', { class: `groups ${session.mode}` }, ...session.groups.map((g, i) => groupElement(session, i, g, intents))),
+  );
+  if (focused) root.querySelector<HTMLElement>(`[data-key="${focused}"]`)?.focus();
+}

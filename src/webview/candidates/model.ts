@@ -1,0 +1,218 @@
+/**
+ * The candidates panel's session as plain data, and the pure functions both sides apply to it: the
+ * host keeps the session to re-send it (after `ready`, after a reload) and to export marks; the
+ * webview renders it. Run state changes only through the core's reducer (`applyBestOfNEvent`), so
+ * the panel, the CLI and the tests read a run the same way.
+ */
+import type { BestOfNEvent } from '../../core/bestOfN/events';
+import type { BestOfNState, CandidateState } from '../../core/bestOfN/runState';
+import { applyBestOfNEvent, candidatesInRankOrder, initialBestOfNState } from '../../core/bestOfN/runState';
+import type { SessionEntry } from '../../core/export/preferencePairs';
+import type * as z from 'zod';
+import type { bestOfNEventSchema, CandidateMarkValue, panelGroupSchema, panelSessionSchema, runStateSchema } from './protocol';
+
+export type PanelSession = z.infer<typeof panelSessionSchema>;
+export type PanelGroup = z.infer<typeof panelGroupSchema>;
+export type RunView = z.infer<typeof runStateSchema>;
+type ParsedEvent = z.infer<typeof bestOfNEventSchema>;
+
+export interface NewSession {
+  readonly sessionId: string;
+  readonly mode: PanelSession['mode'];
+  readonly prompt: string;
+  readonly groups: readonly { readonly label: string; readonly system: string }[];
+  readonly hasSelection: boolean;
+  readonly createdAt: number;
+}
+
+export function newSession(spec: NewSession): PanelSession {
+  return {
+    sessionId: spec.sessionId,
+    mode: spec.mode,
+    prompt: spec.prompt,
+    hasSelection: spec.hasSelection,
+    createdAt: spec.createdAt,
+    groups: spec.groups.map((g) => ({ label: g.label, system: g.system, run: fromCoreRun(initialBestOfNState()), marks: {} })),
+  };
+}
+
+/** The core's state as the protocol's shape (the same data; optional keys for `undefined`). */
+export function fromCoreRun(state: BestOfNState): RunView {
+  return state;
+}
+
+/** The protocol's shape back as the core's state, every key present. */
+export function toCoreRun(run: RunView): BestOfNState {
+  const candidates = run.candidates.map(
+    (c): CandidateState => ({ index: c.index, text: c.text, status: c.status, finishReason: c.finishReason, tokens: c.tokens, reward: c.reward, error: c.error }),
+  );
+  return {
+    runId: run.runId,
+    strategy: run.strategy,
+    isRewardModel: run.isRewardModel,
+    candidates,
+    order: run.order,
+    best: run.best,
+    scoreError: run.scoreError,
+    earlyStop: run.earlyStop,
+    finished: run.finished,
+    cancelled: run.cancelled,
+    lastSeq: run.lastSeq,
+  };
+}
+
+/** A parsed event as the core's event type (the two keys that may be absent made explicit). */
+export function toCoreEvent(event: ParsedEvent): BestOfNEvent {
+  switch (event.type) {
+    case 'started':
+      return { ...event, scorer: event.scorer };
+    case 'candidateDone':
+      return { ...event, tokens: event.tokens };
+    default:
+      return event;
+  }
+}
+
+function replaceGroup(session: PanelSession, group: number, change: (g: PanelGroup) => PanelGroup): PanelSession {
+  const current = session.groups[group];
+  if (!current) return session;
+  return { ...session, groups: session.groups.map((g, i) => (i === group ? change(current) : g)) };
+}
+
+/** The session after one more event of group `group`'s run. A new `started` clears that group's marks. */
+export function applyGroupEvent(session: PanelSession, group: number, event: BestOfNEvent): PanelSession {
+  return replaceGroup(session, group, (g) => {
+    const run = fromCoreRun(applyBestOfNEvent(toCoreRun(g.run), event));
+    if (event.type === 'started') {
+      const { scorer: _old, ...rest } = g;
+      return event.scorer ? { ...rest, run, marks: {}, scorer: event.scorer } : { ...rest, run, marks: {} };
+    }
+    if (event.type === 'rescoring') return { ...g, run, scorer: event.scorer };
+    return { ...g, run };
+  });
+}
+
+export function withMark(session: PanelSession, group: number, index: number, mark: CandidateMarkValue | null): PanelSession {
+  return replaceGroup(session, group, (g) => {
+    const marks = { ...g.marks };
+    if (mark === null) delete marks[String(index)];
+    else marks[String(index)] = mark;
+    return { ...g, marks };
+  });
+}
+
+export function isRunning(session: PanelSession): boolean {
+  return session.groups.some((g) => !g.run.finished);
+}
+
+/**
+ * A session restored after a reload: runs that were still going when the window went away are
+ * over (their requests died with the old extension host), so they read as cancelled.
+ */
+export function interrupted(session: PanelSession): PanelSession {
+  return {
+    ...session,
+    groups: session.groups.map((g) => (g.run.finished ? g : { ...g, run: { ...g.run, finished: true, cancelled: true } })),
+  };
+}
+
+/** What one card shows. */
+export interface CardView {
+  readonly index: number;
+  readonly text: string;
+  readonly status: CandidateState['status'];
+  /** 1-based rank; absent until ranked (and forever after a score error). */
+  readonly rank: number | undefined;
+  readonly reward: number | undefined;
+  readonly chars: number;
+  readonly tokens: number | undefined;
+  readonly best: boolean;
+  readonly mark: CandidateMarkValue | undefined;
+  readonly error: string | undefined;
+  readonly finishReason: string | null;
+}
+
+/** Cards best first when ranked, else in candidate order. */
+export function cardsOf(group: PanelGroup): CardView[] {
+  const state = toCoreRun(group.run);
+  return candidatesInRankOrder(state).map((c) => {
+    const position = state.order.indexOf(c.index);
+    return {
+      index: c.index,
+      text: c.text,
+      status: c.status,
+      rank: position < 0 ? undefined : position + 1,
+      reward: c.reward,
+      chars: c.text.length,
+      tokens: c.tokens,
+      best: state.best === c.index,
+      mark: group.marks[String(c.index)],
+      error: c.error,
+      finishReason: c.finishReason,
+    };
+  });
+}
+
+export type BannerKind = 'judge' | 'scoreError' | 'noScorer' | 'earlyStop' | 'cancelled';
+
+export interface Banner {
+  readonly kind: BannerKind;
+  readonly text: string;
+}
+
+/** The notes above a group's cards: who scored, what failed, what stopped. */
+export function bannersOf(group: PanelGroup): Banner[] {
+  const banners: Banner[] = [];
+  const run = group.run;
+  if (run.scoreError !== undefined) {
+    banners.push({ kind: 'scoreError', text: `Scoring failed, so the candidates are shown unscored and nothing is ranked: ${run.scoreError}` });
+  }
+  if (group.scorer && !group.scorer.isRewardModel) {
+    banners.push({ kind: 'judge', text: `Scored by the judge on the persona's rubrics — not a reward model (${group.scorer.description}).` });
+  }
+  if (run.runId !== undefined && !group.scorer) {
+    banners.push({ kind: 'noScorer', text: 'No reward model or judge is configured, so the candidates are not scored or ranked. Set janus.reward.baseUrl (or janus.judge.baseUrl).' });
+  }
+  if (run.earlyStop) {
+    banners.push({ kind: 'earlyStop', text: `Stopped early: candidate ${run.earlyStop.leader + 1} led by ${formatReward(run.earlyStop.margin)}.` });
+  }
+  if (run.cancelled) banners.push({ kind: 'cancelled', text: 'Cancelled: the candidates below are what had arrived.' });
+  return banners;
+}
+
+export function formatReward(reward: number): string {
+  const abs = Math.abs(reward);
+  return abs !== 0 && (abs >= 1000 || abs < 0.001) ? reward.toExponential(2) : reward.toFixed(3);
+}
+
+/** One-line status of a session, for the header and the progress notification. */
+export function statusLine(session: PanelSession): string {
+  const runs = session.groups.map((g) => g.run);
+  const all = runs.flatMap((r) => r.candidates);
+  const done = all.filter((c) => c.status !== 'sampling').length;
+  if (runs.some((r) => r.runId === undefined) || runs.some((r) => !r.finished)) {
+    const scoring = all.length > 0 && done === all.length;
+    return scoring ? 'Scoring…' : `Sampling ${done}/${all.length || '…'} candidates…`;
+  }
+  if (runs.some((r) => r.cancelled)) return 'Cancelled';
+  const ranked = runs.every((r) => r.best !== undefined);
+  return ranked ? 'Ranked' : 'Done (not ranked)';
+}
+
+/** The session's marks as export entries: one per group, finished candidates with their rewards and marks. */
+export function sessionEntries(session: PanelSession): SessionEntry[] {
+  return session.groups.map((g) => ({
+    system: g.system,
+    prompt: session.prompt,
+    candidates: g.run.candidates
+      .filter((c) => c.status === 'done')
+      .map((c) => {
+        const mark = g.marks[String(c.index)];
+        return { text: c.text, ...(c.reward === undefined ? {} : { reward: c.reward }), ...(mark === undefined ? {} : { mark }) };
+      }),
+  }));
+}
+
+export function markCount(session: PanelSession): number {
+  return session.groups.reduce((sum, g) => sum + Object.keys(g.marks).length, 0);
+}
