@@ -20,6 +20,8 @@ export interface DimensionControls {
   readonly template: HTMLSelectElement;
   readonly phrase: HTMLInputElement;
   readonly description: HTMLTextAreaElement;
+  /** The collapsed section's one-line summary of the choice. */
+  readonly summary: HTMLElement;
 }
 
 export interface EditorDom {
@@ -53,11 +55,13 @@ function dimensionSection(id: DimensionId, label: string, description: string): 
     template: el('select'),
     phrase: el('input', { type: 'text', placeholder: 'a short phrase, e.g. "succinct answers"' }),
     description: el('textarea', { rows: '3', placeholder: 'one or two sentences: what the person wants' }),
+    summary: el('span', { class: 'muted summary-choice' }),
   };
+  // Open by default; the summary line says what is chosen, so a collapsed section still informs.
   const section = el(
-    'fieldset',
-    { class: 'dimension', 'data-dimension': id },
-    el('legend', {}, label),
+    'details',
+    { class: 'dimension', 'data-dimension': id, open: '' },
+    el('summary', {}, el('span', { class: 'summary-label' }, label), controls.summary),
     el('p', { class: 'muted' }, description),
     ...labelled(`sub-${id}`, 'Subdimension', controls.subdimension),
     ...labelled(`pref-${id}`, 'Preference', controls.template),
@@ -77,18 +81,9 @@ export function buildEditor(root: HTMLElement): EditorDom {
     dims[d.id] = controls;
     return section;
   });
-  const system = el('textarea', { id: 'system', rows: '10', spellcheck: 'true' });
-  const recompose = el('button', { id: 'recompose', type: 'button', class: 'secondary' }, 'Recompose');
+  const system = el('textarea', { id: 'system', rows: '9', spellcheck: 'true' });
+  const recompose = el('button', { id: 'recompose', type: 'button', class: 'secondary small' }, 'Recompose');
   const systemNote = el('span', { id: 'systemNote', class: 'muted' });
-  const form = el(
-    'fieldset',
-    { id: 'form', class: 'form' },
-    el('legend', { class: 'visually-hidden' }, 'Persona'),
-    ...labelled('name', 'Name', name),
-    ...sections,
-    el('div', { class: 'row between' }, el('label', { for: 'system' }, 'System message'), el('span', { class: 'row' }, systemNote, recompose)),
-    system,
-  );
   const coverage = el('ul', { id: 'coverage', class: 'chips', 'aria-label': 'Dimensions the message covers' });
   const lint = el('ul', { id: 'lint', class: 'lint', 'aria-label': 'Lint findings' });
   const compose = el('button', { id: 'compose', type: 'button', class: 'secondary', title: 'Write the message from the preferences, without a model' }, 'Compose');
@@ -96,21 +91,27 @@ export function buildEditor(root: HTMLElement): EditorDom {
   const save = el('button', { id: 'save', type: 'button' }, 'Save');
   const setActive = el('button', { id: 'setActive', type: 'button', class: 'secondary', title: 'Janus: Generate will use this persona' }, 'Set Active');
   const status = el('p', { id: 'status', role: 'status', 'aria-live': 'polite', class: 'muted' });
-  const notice = el('div', { id: 'notice', class: 'notice', hidden: '' });
-  const problems = el('div', { id: 'problems', class: 'problems', hidden: '' });
-  root.replaceChildren(
-    el('div', { class: 'row' }, ...labelled('file', 'Persona', file), newButton),
-    notice,
-    problems,
-    form,
-    el('h3', {}, 'Coverage'),
+  // The message, its lint and the actions come first: they stay in view while preferences change
+  // below, in a sidebar too narrow to show everything at once.
+  const form = el(
+    'fieldset',
+    { id: 'form', class: 'form' },
+    el('legend', { class: 'visually-hidden' }, 'Persona'),
+    ...labelled('name', 'Name', name),
+    el('div', { class: 'row between' }, el('label', { for: 'system' }, 'System message'), el('span', { class: 'row' }, systemNote, recompose)),
+    system,
     coverage,
     lint,
-    el('div', { class: 'row actions' }, compose, synthesize, save, setActive),
+    el('div', { class: 'row actions' }, save, setActive, compose, synthesize),
     status,
+    el('h3', {}, 'Preferences'),
+    ...sections,
   );
-  // The label of the file select sits in the row; mark it for styling only.
-  root.querySelector('label[for="file"]')?.classList.add('inline');
+  const notice = el('div', { id: 'notice', class: 'notice', hidden: '' });
+  const problems = el('div', { id: 'problems', class: 'problems', hidden: '' });
+  const fileLabel = el('label', { for: 'file' }, 'Persona file');
+  file.id = 'file';
+  root.replaceChildren(fileLabel, el('div', { class: 'row' }, file, newButton), notice, problems, form);
   return { file, newButton, notice, problems, form, name, dimensions: dims, system, systemNote, recompose, coverage, lint, compose, synthesize, save, setActive, status };
 }
 

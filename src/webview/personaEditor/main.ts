@@ -195,6 +195,7 @@ function renderDimension(dimension: DimensionId): void {
   const options: [string, string][] = choices.map((t) => [String(templates.indexOf(t)), t.source === 'builtin' ? t.preference : `${t.preference} (${t.source})`]);
   options.push(['custom', 'Custom: write your own']);
   setOptions(c.template, options, selected ? String(templates.indexOf(selected)) : 'custom');
+  c.summary.textContent = `${item.subdimension}: ${item.preference || '(no phrase)'}`;
   setValue(c.phrase, item.preference);
   setValue(c.description, item.description);
 }
@@ -223,11 +224,18 @@ function renderNotices(): void {
   }
 }
 
+/** In a narrow sidebar the default folder is noise: `.janus/personas/a.persona.json` -> `a`. */
+function shortLabel(label: string): string {
+  const inFolder = label.startsWith(`${folder}/`) ? label.slice(folder.length + 1) : label;
+  return inFolder.replace(/\.persona\.json$/, '');
+}
+
 function render(): void {
   const dirty = isDirty(state);
-  const fileOptions: [string, string][] = [['', state.uri === null ? `New persona (saved to ${folder})` : 'New persona…'], ...files.map((f): [string, string] => [f.uri, `${f.label}${f.uri === activeUri ? ' (active)' : ''}`])];
+  const fileOptions: [string, string][] = [['', state.uri === null ? 'New persona (unsaved)' : 'New persona…'], ...files.map((f): [string, string] => [f.uri, `${shortLabel(f.label)}${f.uri === activeUri ? ' (active)' : ''}`])];
   if (state.uri !== null && !files.some((f) => f.uri === state.uri)) fileOptions.push([state.uri, state.label ?? state.uri]);
   setOptions(dom.file, fileOptions, state.uri ?? '');
+  dom.file.title = state.uri === null ? `Saving creates a file in ${folder}` : (state.label ?? state.uri);
   renderNotices();
   dom.form.disabled = state.problems !== null || state.synthId !== null;
   setValue(dom.name, state.name);
