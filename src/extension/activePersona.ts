@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { UserFacingError } from '../core/errors';
 import type { Persona } from '../core/preferences/persona';
 import { commandIds, workspaceStateKeys } from './constants';
+import type { PersonaRead } from './personaStore';
 import { readPersona } from './personaStore';
 
 /**
@@ -49,7 +50,7 @@ export class ActivePersona implements vscode.Disposable {
     const value = this.uri;
     if (value === null) return undefined;
     const uri = vscode.Uri.parse(value);
-    let read;
+    let read: PersonaRead;
     try {
       read = await readPersona(uri);
     } catch {

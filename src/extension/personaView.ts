@@ -8,6 +8,7 @@ import { personaFolder, isPersonaPath, textHash } from './personaFiles';
 import { synthesizeSystemMessage } from './personaModel';
 import { createPersonaFile, listPersonaFiles, loadTemplates, newPersonaUri, readPersona, writePersonaFile } from './personaStore';
 import { personaViewHtml } from './personaViewHtml';
+import type { WriteResult } from './personaStore';
 
 /** One line of the message log the integration suites read. */
 export interface ViewTraffic {
@@ -135,7 +136,7 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private async save(message: Extract<WebviewMessage, { type: 'save' }>): Promise<void> {
     let uri = message.uri === null ? undefined : vscode.Uri.parse(message.uri);
-    let written;
+    let written: WriteResult;
     if (uri) {
       written = await writePersonaFile(uri, message.persona, message.baseHash);
     } else {
