@@ -5,6 +5,9 @@ import type { RunningEngine } from './localEngine';
 import type { PersonaViewProvider, ViewTraffic } from './personaView';
 import type { HostMessage } from '../webview/personaEditor/protocol';
 import type { GeneratorStatus } from './statusBar';
+import type { PanelTraffic } from './candidatesPanel';
+import type { PanelSession } from '../webview/candidates/model';
+import type { HostMessage as CandidatesHostMessage } from '../webview/candidates/protocol';
 
 /**
  * What `activate` returns: a small read-mostly view for the integration suites (and other
@@ -32,6 +35,19 @@ export interface JanusApi {
   };
   /** The active persona's URI and the status bar text. */
   activePersona(): { readonly uri: string | null; readonly statusText: string };
+  /** The candidates panel (Best-of-N, Compare Personas), for the integration suites. */
+  readonly candidates: {
+    /** A session by id, or the one the panel shows. */
+    session(sessionId?: string): PanelSession | undefined;
+    /** Message types in and out, in order (the real page's `ready` shows up here). */
+    traffic(): readonly PanelTraffic[];
+    /** Resolves once the page showing the current session has said `ready`. */
+    ready(): Promise<void>;
+    /** Handles `message` as if the page sent it; resolves with what the host posted meanwhile. */
+    deliver(message: unknown): Promise<readonly CandidatesHostMessage[]>;
+    /** Every message the host posts to the page from now on (dispose to stop). */
+    onDidPost(listener: (message: CandidatesHostMessage) => void): { dispose(): void };
+  };
 }
 
 export function createApi(ctx: JanusContext, activationMs: number, personaView: PersonaViewProvider): JanusApi {
@@ -59,5 +75,32 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
       },
     },
     activePersona: () => ({ uri: ctx.personas.uri, statusText: ctx.personas.statusText }),
+    candidates: {
+      session: (sessionId) => {
+        const id = sessionId ?? ctx.candidates.shownSession;
+        return id === undefined ? undefined : ctx.bestOfN.get(id);
+      },
+      traffic: () => [...ctx.candidates.traffic],
+      ready: () =>
+        ctx.candidates.isReady
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              const sub = ctx.candidates.onDidBecomeReady(() => {
+                sub.dispose();
+                resolve();
+              });
+            }),
+      onDidPost: (listener) => ctx.candidates.onDidPost(listener),
+      deliver: async (message) => {
+        const posted: CandidatesHostMessage[] = [];
+        const sub = ctx.candidates.onDidPost((m) => posted.push(m));
+        try {
+          await ctx.candidates.receive(message);
+        } finally {
+          sub.dispose();
+        }
+        return posted;
+      },
+    },
   };
 }

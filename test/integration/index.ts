@@ -48,7 +48,8 @@ export async function run(): Promise<void> {
     const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
     const testFiles = (readdirSync(__dirname, { recursive: true }) as string[])
       .filter((f) => f.endsWith('.test.js'))
-      .sort()
+      // The activation suite checks a host nothing has activated yet, so it runs first.
+      .sort((a, b) => Number(b === 'extension.test.js') - Number(a === 'extension.test.js') || a.localeCompare(b))
       .map((f) => path.join(__dirname, f));
     for (const f of testFiles) mocha.addFile(f);
 

@@ -1,0 +1,195 @@
+// Best-of-N in the real extension host against the real local engine serving the tiny model WITH
+// its reward head: the candidates panel (its real page) receives N candidates and N rewards, the
+// best is the highest reward, Insert puts it in the editor, a dead reward server leaves the
+// candidates unscored with the error, and export writes DPO rows from the marks.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExportResult } from '../../src/extension/commands/exportPairs';
+import type { PanelSession } from '../../src/webview/candidates/model';
+import { applyGroupEvent, toCoreEvent } from '../../src/webview/candidates/model';
+import type { HostMessage } from '../../src/webview/candidates/protocol';
+import type { RunningEngine } from '../support/engineProcess';
+import { startEngine } from '../support/engineProcess';
+import { getTinyModel } from '../support/tinyModelFixture';
+import { janus, resetUserSettings, setUserSetting } from './support/janusHost';
+
+const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'reward.baseUrl', 'reward.kind', 'systemMessage', 'bestOfN.n'];
+const system = 'You are a terse assistant who answers in one sentence.';
+const prompt = 'Why is the sky blue?';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The rewards the engine gives these texts directly, for comparison with what the panel got. */
+async function engineRewards(url: string, texts: readonly string[]): Promise<number[]> {
+  const query = texts.map((t) => `<s>[INST] ${system}\n${prompt} [/INST] ${t} </s>`);
+  const reply = (await (await fetch(`${url}/get_reward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { rewards: number[] };
+  return reply.rewards;
+}
+
+/**
+ * What the page builds from the messages it was sent for `sessionId`: the last whole session
+ * (sent after its `ready`), then every event and mark after it, through the page's own reducer.
+ */
+function pageView(posted: readonly HostMessage[], sessionId: string): PanelSession | undefined {
+  let view: PanelSession | undefined;
+  for (const m of posted) {
+    if (m.type === 'session' && m.session.sessionId === sessionId) view = m.session;
+    else if (m.type === 'event' && view && m.sessionId === sessionId) view = applyGroupEvent(view, m.group, toCoreEvent(m.event));
+  }
+  return view;
+}
+
+function eventsOf(posted: readonly HostMessage[], sessionId: string): HostMessage[] {
+  return posted.filter((m) => m.type === 'event' && m.sessionId === sessionId);
+}
+
+describe('Best-of-N: candidates panel against the real local engine with its reward head', function () {
+  this.timeout(180_000);
+  let engine: RunningEngine | undefined;
+  let ranked: PanelSession | undefined;
+
+  before(async () => {
+    const model = await getTinyModel();
+    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    await setUserSetting('generator.baseUrl', `${engine.url}/v1`);
+    await setUserSetting('reward.baseUrl', engine.url);
+    await setUserSetting('systemMessage', system);
+    await setUserSetting('generator.maxTokens', 24);
+    await setUserSetting('generator.seed', 11);
+  });
+
+  after(async () => {
+    await resetUserSettings(touched);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await engine?.stop();
+  });
+
+  it('streams N candidates and N rewards to the panel\'s page, best first, scored by the engine\'s value head', async () => {
+    const api = await janus();
+    const posted: HostMessage[] = [];
+    const sub = api.candidates.onDidPost((m) => posted.push(m));
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 4 });
+    assert.ok(session, 'the command returned no session');
+    await api.candidates.ready();
+    sub.dispose();
+    const group = session.groups[0];
+    assert.ok(group);
+    const run = group.run;
+    assert.equal(run.candidates.length, 4);
+    assert.deepEqual(run.candidates.map((c) => c.status), ['done', 'done', 'done', 'done']);
+    assert.ok(run.candidates.every((c) => c.text.length > 0), 'every candidate has text');
+    assert.equal(group.scorer?.kind, 'local', 'auto picks the local engine for a reward URL on the generator\'s origin');
+    assert.equal(group.scorer?.isRewardModel, true);
+    const rewards = run.candidates.map((c) => c.reward);
+    assert.ok(rewards.every((r) => typeof r === 'number' && Number.isFinite(r)), `4 rewards: ${JSON.stringify(rewards)}`);
+    assert.equal(run.scoreError, undefined);
+    const byReward = run.candidates.map((c) => c.index).sort((a, b) => (rewards[b] ?? 0) - (rewards[a] ?? 0) || a - b);
+    assert.deepEqual(run.order, byReward, 'ranked by reward, best first');
+    assert.equal(run.best, byReward[0]);
+    assert.equal(Math.max(...(rewards as number[])), rewards[run.best ?? -1], 'the top one has the highest reward');
+    // The rewards are the engine's for exactly these texts (the Janus RM input), not made up.
+    const direct = await engineRewards(engine!.url, run.candidates.map((c) => c.text));
+    direct.forEach((r, i) => assert.ok(Math.abs(r - (rewards[i] ?? NaN)) < 1e-6, `candidate ${i}: ${r} vs ${rewards[i]}`));
+    // The real page said ready and was sent what rebuilds exactly this run: 4 texts, 4 rewards, the ranking.
+    const traffic = api.candidates.traffic();
+    assert.ok(traffic.some((t) => t.direction === 'in' && t.type === 'ready'), 'the page said ready');
+    assert.deepEqual(pageView(posted, session.sessionId)?.groups[0]?.run, run, 'the page gets the same candidates, rewards and ranking');
+    assert.deepEqual(api.candidates.session()?.groups[0]?.run, run, 'the host keeps the same state it returned');
+    ranked = session;
+  });
+
+  it('Insert puts the best candidate at the cursor of the editor the command came from', async () => {
+    const api = await janus();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'Answer:\n' });
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await api.candidates.ready();
+    const posted: HostMessage[] = [];
+    const sub = api.candidates.onDidPost((m) => posted.push(m));
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 3 });
+    sub.dispose();
+    const run = session?.groups[0]?.run;
+    assert.ok(session && run && run.best !== undefined, 'ranked');
+    // The page was already open, so this run streamed to it event by event as it happened.
+    const streamed = eventsOf(posted, session.sessionId).map((m) => (m.type === 'event' ? m.event.type : ''));
+    assert.equal(streamed[0], 'started');
+    assert.equal(streamed.at(-1), 'done');
+    assert.equal(streamed.filter((t) => t === 'scored').length, 3);
+    assert.ok(streamed.includes('candidateDelta') && streamed.indexOf('candidateDelta') < streamed.indexOf('ranked'), 'text streamed before the ranking');
+    assert.deepEqual(pageView(posted, session.sessionId)?.groups[0]?.run, run);
+    const best = run.candidates[run.best]?.text ?? '';
+    const replies = await api.candidates.deliver({ type: 'action', id: 'insert-1', sessionId: session.sessionId, group: 0, index: run.best, action: 'insert' });
+    assert.deepEqual(replies.map((r) => r.type === 'result' && r.ok), [true], JSON.stringify(replies));
+    assert.equal(document.getText(), `Answer:\n${best}`);
+    assert.ok(best.length > 0);
+  });
+
+  it('Replace swaps the selection the command ran on for the chosen candidate', async () => {
+    const api = await janus();
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: `Q: ${prompt}\nA: TODO\n` });
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One });
+    editor.selection = new vscode.Selection(1, 3, 1, 7);
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 2 });
+    assert.equal(session?.hasSelection, true);
+    const text = session?.groups[0]?.run.candidates[1]?.text ?? '';
+    const replies = await api.candidates.deliver({ type: 'action', id: 'replace-1', sessionId: session?.sessionId, group: 0, index: 1, action: 'replace' });
+    assert.equal(replies[0]?.type === 'result' && replies[0].ok, true, JSON.stringify(replies));
+    assert.equal(document.getText(), `Q: ${prompt}\nA: ${text}\n`);
+  });
+
+  it('a reward server that is down leaves the candidates unscored with the error, and nothing ranked', async () => {
+    const api = await janus();
+    await setUserSetting('reward.baseUrl', `http://127.0.0.1:${await freePort()}`);
+    try {
+      const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 3 });
+      const run = session?.groups[0]?.run;
+      assert.ok(run);
+      assert.deepEqual(run.candidates.map((c) => [c.status, c.reward]), [['done', undefined], ['done', undefined], ['done', undefined]]);
+      assert.ok(run.candidates.every((c) => c.text.length > 0), 'the candidates still show');
+      assert.match(run.scoreError ?? '', /refused the connection|could not be reached/i);
+      assert.deepEqual(run.order, []);
+      assert.equal(run.best, undefined);
+      const shown = api.candidates.session();
+      assert.equal(shown?.sessionId, session?.sessionId, 'the panel shows the failed session');
+    } finally {
+      await setUserSetting('reward.baseUrl', engine!.url);
+    }
+  });
+
+  it('exports the marks as DPO rows with both rewards and SFT rows, atomically, to the chosen file', async () => {
+    const api = await janus();
+    assert.ok(ranked, 'the first test ranked a session');
+    const run = ranked.groups[0]!.run;
+    const best = run.best!;
+    const worst = run.order[run.order.length - 1]!;
+    for (const [index, mark] of [[best, 'chosen'], [worst, 'rejected']] as const) {
+      const replies = await api.candidates.deliver({ type: 'mark', id: `m${index}`, sessionId: ranked.sessionId, group: 0, index, mark });
+      assert.ok(replies.some((r) => r.type === 'result' && r.ok), JSON.stringify(replies));
+    }
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const target = vscode.Uri.file(path.join(folder.uri.fsPath, '.janus', 'exports', 'pairs.dpo.jsonl'));
+    const result = await vscode.commands.executeCommand<ExportResult>('janus.exportPreferencePairs', { uri: target.toString(), open: false });
+    assert.equal(result?.dpoRows, 1);
+    assert.equal(result?.sftRows, 1);
+    const lines = readFileSync(target.fsPath, 'utf8').split('\n');
+    assert.equal(lines.pop(), '', 'JSONL ends with a newline');
+    const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(rows, [
+      { system, prompt, chosen: run.candidates[best]!.text, rejected: run.candidates[worst]!.text, chosen_reward: run.candidates[best]!.reward, rejected_reward: run.candidates[worst]!.reward },
+    ]);
+    const sft = readFileSync(path.join(folder.uri.fsPath, '.janus', 'exports', 'pairs.sft.jsonl'), 'utf8');
+    assert.deepEqual(JSON.parse(sft), { system, prompt, output: run.candidates[best]!.text });
+  });
+});
