@@ -1,9 +1,10 @@
 // The Personas view in a real browser: build a persona by clicks from the templates, watch the
 // composed message follow, save it, open it again, make it active; screenshots in dark and light.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { serializePersona } from '../../src/core/preferences/persona';
 import { parsePersonaText } from '../../src/core/preferences/personaText';
 import { pollUntil } from '../harness/poll.js';
 import { setUserSettings } from './janusUi';
@@ -19,15 +20,23 @@ function personaFrame(page: Page): FrameLocator {
 async function openPersonasView(page: Page): Promise<FrameLocator> {
   const item = activityBarItem(page, 'Janus');
   await item.waitFor({ state: 'visible', timeout: 60_000 });
-  const expanded = await item.getAttribute('aria-expanded').catch(() => null);
-  if (expanded !== 'true') await item.click();
   const frame = personaFrame(page);
-  await frame.locator('#name').waitFor({ state: 'visible', timeout: 60_000 });
-  // The templates arrive by message after `ready`: the subdimension lists fill then.
-  await frame.locator('#sub-style option[value="tone"]').waitFor({ state: 'attached', timeout: 30_000 });
+  // Clicking the container's icon while it is open would close it.
+  if (!(await frame.locator('#file').isVisible().catch(() => false))) await item.click();
+  // The workspace (files, templates) arrives by message after `ready`; the page says when.
+  await frame.locator('main#app[aria-busy="false"]').waitFor({ state: 'attached', timeout: 60_000 });
+  await frame.locator('#file').waitFor({ state: 'visible', timeout: 30_000 });
   // Away from the activity bar, whose hover tooltip would cover the view in screenshots.
   await page.mouse.move(900, 600);
   return frame;
+}
+
+/** Picks a file in the view's picker, discarding unsaved edits when the view asks. */
+async function pickFile(frame: FrameLocator, name: string): Promise<void> {
+  const option = frame.locator('#file option', { hasText: name });
+  await option.waitFor({ state: 'attached', timeout: 30_000 });
+  await frame.locator('#file').selectOption({ label: await option.innerText() });
+  if (await frame.locator('#discard').isVisible()) await frame.locator('#discard').click();
 }
 
 async function systemText(frame: FrameLocator): Promise<string> {
@@ -112,5 +121,48 @@ describe('ui: the Personas view', () => {
     await screenshot(page, 'persona-view-dark-keyboard');
     const background = await frame.locator('body').evaluate((el) => getComputedStyle(el).color);
     assert.notEqual(background, '', 'theme variables apply');
+  });
+
+  it('shows what is wrong with an invalid file and never writes over it', async () => {
+    const { page, workspace } = ui();
+    const frame = await openPersonasView(page);
+    const file = path.join(workspace.folder, '.janus', 'personas', 'broken.persona.json');
+    const text = '{\n  "name": "Broken",\n  "preference_set": [],\n  "system": 42\n}\n';
+    writeFileSync(file, text);
+    await pickFile(frame, 'broken');
+    const problems = frame.locator('#problems');
+    await problems.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await problems.innerText(), /Line 4, column 13: "system" must be a string/);
+    assert.equal(await frame.locator('#form').isVisible(), false, 'no made-up persona is shown for the file');
+    await screenshot(page, 'persona-view-invalid-file-dark');
+    await frame.locator('#openInEditor').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'broken.persona.json' }).waitFor({ timeout: 30_000 });
+    assert.equal(readFileSync(file, 'utf8'), text);
+  });
+
+  it('a change on disk while the view has edits: the view says so, and saving asks before overwriting', async () => {
+    const { page, workspace } = ui();
+    const frame = await openPersonasView(page);
+    await pickFile(frame, 'clicked-together');
+    await pollUntil(async () => ((await frame.locator('#name').inputValue()) === 'Clicked together' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'the persona loaded' });
+    await frame.locator('#name').fill('Edited in the view');
+    const file = path.join(workspace.folder, '.janus', 'personas', 'clicked-together.persona.json');
+    const parsed = parsePersonaText(readFileSync(file, 'utf8'));
+    assert.ok(parsed.ok);
+    writeFileSync(file, serializePersona({ ...parsed.persona, name: 'Edited on disk' }));
+    await frame.locator('#keepMine').waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'persona-view-external-change-dark');
+    await frame.locator('#keepMine').click();
+    assert.equal(await frame.locator('#name').inputValue(), 'Edited in the view', 'the view kept its edit');
+    await frame.locator('#save').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /changed since the Personas view opened it/);
+    await screenshot(page, 'persona-view-overwrite-question-dark');
+    await dialog.getByRole('button', { name: 'Overwrite' }).click();
+    await frame.locator('#status', { hasText: 'Saved' }).waitFor({ timeout: 30_000 });
+    const saved = parsePersonaText(readFileSync(file, 'utf8'));
+    assert.ok(saved.ok);
+    assert.equal(saved.persona.name, 'Edited in the view');
   });
 });

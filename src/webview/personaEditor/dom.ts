@@ -101,9 +101,9 @@ export function buildEditor(root: HTMLElement): EditorDom {
     el('div', { class: 'row between' }, el('label', { for: 'system' }, 'System message'), el('span', { class: 'row' }, systemNote, recompose)),
     system,
     coverage,
-    lint,
     el('div', { class: 'row actions' }, save, setActive, compose, synthesize),
     status,
+    lint,
     el('h3', {}, 'Preferences'),
     ...sections,
   );

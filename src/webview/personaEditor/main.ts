@@ -237,7 +237,10 @@ function render(): void {
   setOptions(dom.file, fileOptions, state.uri ?? '');
   dom.file.title = state.uri === null ? `Saving creates a file in ${folder}` : (state.label ?? state.uri);
   renderNotices();
-  dom.form.disabled = state.problems !== null || state.synthId !== null;
+  // Until the templates arrive the form would be replaced under the user's typing: wait for them.
+  dom.form.disabled = !received || state.problems !== null || state.synthId !== null;
+  // For an invalid file the form would show a made-up persona; the problems list is the content.
+  dom.form.hidden = state.problems !== null;
   setValue(dom.name, state.name);
   for (const dimension of DIMENSION_IDS) renderDimension(dimension);
   setValue(dom.system, state.system);
