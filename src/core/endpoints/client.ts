@@ -33,6 +33,14 @@ export interface EndpointClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+export interface GenerateOptions {
+  /**
+   * Ask a chat endpoint for a JSON object (`response_format: {type: 'json_object'}`). Raw
+   * completions have no such field in the OpenAI API, so there the prompt alone asks for JSON.
+   */
+  readonly jsonMode?: boolean;
+}
+
 /** Servers that need no key still get a header: the openai package refuses to run without one. */
 const noKey = 'no-key';
 
@@ -90,7 +98,7 @@ export class EndpointClient {
    * slot) and ends the iteration with an `EndpointError` of kind `cancelled`; a silence longer
    * than the profile's stall timeout ends it with kind `stalled`.
    */
-  async *generateStream(input: JanusInput, signal: AbortSignal): AsyncGenerator<GenerationEvent, void, undefined> {
+  async *generateStream(input: JanusInput, signal: AbortSignal, options: GenerateOptions = {}): AsyncGenerator<GenerationEvent, void, undefined> {
     const ctx = this.context;
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
@@ -105,7 +113,7 @@ export class EndpointClient {
     };
     try {
       const model = await this.resolveModel(combined);
-      const chunks = await withRetry(() => this.open(input, model, combined), {
+      const chunks = await withRetry(() => this.open(input, model, combined, options), {
         classify: retryDecisionFor,
         policy: this.retryPolicy,
         signal: combined,
@@ -137,7 +145,7 @@ export class EndpointClient {
   }
 
   /** Sends the request and returns its chunks once the server has answered with headers. */
-  private async open(input: JanusInput, model: string, signal: AbortSignal): Promise<AsyncIterable<ChunkDeltas>> {
+  private async open(input: JanusInput, model: string, signal: AbortSignal, options: GenerateOptions): Promise<AsyncIterable<ChunkDeltas>> {
     const { sampling, format } = this.profile;
     const common = {
       model,
@@ -157,7 +165,11 @@ export class EndpointClient {
         return mapChunks(stream, completionChunkDeltas);
       }
       const messages = buildChatMessages(input, { systemRole: this.profile.chatSystemRole });
-      const body: ChatCompletionCreateParamsStreaming & { repetition_penalty?: number } = { ...common, messages };
+      const body: ChatCompletionCreateParamsStreaming & { repetition_penalty?: number } = {
+        ...common,
+        messages,
+        ...(options.jsonMode === true ? { response_format: { type: 'json_object' as const } } : {}),
+      };
       const stream = await this.openai.chat.completions.create(body, { signal });
       return mapChunks(stream, chatChunkDeltas);
     } catch (error) {
