@@ -50,6 +50,7 @@ function chartSvg(chart: SpreadChart): SVGElement {
     root.append(
       svg('text', { x: 0, y: y + chart.barHeight - 3, class: 'bar-label' }, bar.label),
       svg('rect', { x: chart.labelWidth, y, width: bar.length, height: chart.barHeight, rx: 2, class: bar.best ? 'bar best' : 'bar' }),
+      svg('text', { x: chart.labelWidth + bar.length + 6, y: y + chart.barHeight - 3, class: 'bar-value' }, formatReward(bar.reward)),
     );
   }
   return root;
@@ -99,7 +100,10 @@ function cardElement(session: PanelSession, group: number, card: CardView, inten
     'div',
     { class: 'actions', role: 'group', 'aria-label': `Actions for candidate ${card.index + 1}` },
     button(`${key}-insert`, 'Insert', () => intents.action(group, card.index, 'insert'), { ...disabled, title: 'Insert at the cursor of the editor the command came from' }),
-    button(`${key}-replace`, 'Replace selection', () => intents.action(group, card.index, 'replace'), session.hasSelection && usable ? {} : { disabled: '' }),
+    button(`${key}-replace`, 'Replace selection', () => intents.action(group, card.index, 'replace'), {
+      class: 'secondary',
+      ...(session.hasSelection && usable ? {} : { disabled: '', title: 'The command ran without a selection' }),
+    }),
     button(`${key}-copy`, 'Copy', () => intents.action(group, card.index, 'copy'), { ...disabled, class: 'secondary' }),
     button(`${key}-open`, 'Open', () => intents.action(group, card.index, 'open'), { ...disabled, class: 'secondary', title: 'Open as a new document' }),
     toggle('chosen', 'Chosen'),
@@ -123,7 +127,7 @@ function groupElement(session: PanelSession, groupIndex: number, group: PanelGro
   for (const banner of bannersOf(group)) section.append(el('div', { class: `banner ${banner.kind}`, role: banner.kind === 'scoreError' ? 'alert' : 'note' }, banner.text));
   const scored = cards.flatMap((c) => (c.reward === undefined ? [] : [{ index: c.index, reward: c.reward }]));
   const chart = session.mode === 'bestOfN' ? spreadChart(scored, group.run.best) : undefined;
-  if (chart) section.append(el('figure', { class: 'chart' }, chartSvg(chart), el('figcaption', {}, `Reward spread: ${formatReward(chart.min)} to ${formatReward(chart.max)}`)));
+  if (chart) section.append(el('figure', { class: 'chart' }, el('figcaption', {}, `Reward spread: ${formatReward(chart.min)} to ${formatReward(chart.max)}`), chartSvg(chart)));
   section.append(el('div', { class: 'cards' }, ...cards.map((card) => cardElement(session, groupIndex, card, intents))));
   return section;
 }
@@ -147,9 +151,15 @@ export function renderPanel(root: HTMLElement, session: PanelSession | undefined
     button('export', `Export pairs${marks > 0 ? ` (${marks} marked)` : ''}`, () => intents.exportPairs(), { class: 'secondary' }),
   );
   root.append(
-    el('header', { class: 'top' }, el('h1', {}, title), el('span', { class: 'status', 'data-status': statusLine(session) }, statusLine(session)), toolbar),
+    el(
+      'header',
+      { class: 'top' },
+      el('h1', {}, title),
+      el('span', { class: 'status' }, statusLine(session)),
+      el('span', { class: 'notice', role: 'status', 'aria-live': 'polite' }, notice),
+      toolbar,
+    ),
     el('details', { class: 'prompt' }, el('summary', {}, `Prompt: ${session.prompt.slice(0, 100)}${session.prompt.length > 100 ? '…' : ''}`), el('p', {}, session.prompt)),
-    el('p', { class: 'notice', role: 'status', 'aria-live': 'polite' }, notice),
     el('div', { class: `groups ${session.mode}` }, ...session.groups.map((g, i) => groupElement(session, i, g, intents))),
   );
   if (focused) root.querySelector<HTMLElement>(`[data-key="${focused}"]`)?.focus();

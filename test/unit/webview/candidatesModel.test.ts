@@ -138,22 +138,23 @@ describe('candidates panel model', () => {
 
 describe('reward spread chart', () => {
   it('draws one bar per scored candidate, the best one longest and marked, the lowest a visible stub', () => {
-    const chart = spreadChart([{ index: 2, reward: 2 }, { index: 0, reward: 0.5 }, { index: 1, reward: -1.25 }], 2, 240);
+    const chart = spreadChart([{ index: 2, reward: 2 }, { index: 0, reward: 0.5 }, { index: 1, reward: -1.25 }], 2, 300);
     assert.ok(chart);
     assert.equal(chart.min, -1.25);
     assert.equal(chart.max, 2);
     const [best, mid, low] = chart.bars;
     assert.equal(best?.best, true);
-    assert.equal(best?.length, 240 - chart.labelWidth);
-    assert.ok(low && low.length > 0 && low.length < 0.1 * (240 - chart.labelWidth));
+    const area = 300 - chart.labelWidth - chart.valueWidth;
+    assert.equal(best?.length, area);
+    assert.ok(low && low.length > 0 && low.length < 0.1 * area);
     assert.ok(mid && low && best && mid.length > low.length && mid.length < best.length);
-    assert.deepEqual(chart.bars.map((b) => b.label), ['#3', '#1', '#2']);
+    assert.deepEqual(chart.bars.map((b) => b.label), ['C3', 'C1', 'C2'], 'labelled by candidate, as the cards are titled');
     assert.equal(chart.height, 3 * chart.barHeight + 2 * 6);
   });
 
   it('gives equal rewards equal full bars and draws nothing without rewards', () => {
     const chart = spreadChart([{ index: 0, reward: 1 }, { index: 1, reward: 1 }], undefined);
-    assert.deepEqual(chart?.bars.map((b) => [b.length, b.best]), [[206, false], [206, false]]);
+    assert.deepEqual(chart?.bars.map((b) => [b.length, b.best]), [[206, false], [206, false]], 'full length: 300 - 30 - 64');
     assert.equal(spreadChart([], undefined), undefined);
   });
 });
