@@ -12,12 +12,14 @@ import type { ExportResult } from '../../src/extension/commands/exportPairs';
 import type { PanelSession } from '../../src/webview/candidates/model';
 import { applyGroupEvent, toCoreEvent } from '../../src/webview/candidates/model';
 import type { HostMessage } from '../../src/webview/candidates/protocol';
+import type { JudgeRequest, JudgeServer } from '../support/judgeServer';
+import { expectedScore, startJudgeServer } from '../support/judgeServer';
 import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { janus, resetUserSettings, setUserSetting } from './support/janusHost';
 
-const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'reward.baseUrl', 'reward.kind', 'systemMessage', 'bestOfN.n'];
+const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'reward.baseUrl', 'reward.kind', 'judge.baseUrl', 'judge.model', 'systemMessage', 'bestOfN.n'];
 const system = 'You are a terse assistant who answers in one sentence.';
 const prompt = 'Why is the sky blue?';
 
@@ -191,5 +193,58 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     ]);
     const sft = readFileSync(path.join(folder.uri.fsPath, '.janus', 'exports', 'pairs.sft.jsonl'), 'utf8');
     assert.deepEqual(JSON.parse(sft), { system, prompt, output: run.candidates[best]!.text });
+  });
+
+  it('Compare Personas answers the same prompt under each persona, side by side with the engine\'s rewards', async () => {
+    const api = await janus();
+    const personas = [
+      { name: 'Terse', system },
+      { name: 'Teacher', system: 'You are a patient teacher who explains with everyday examples.' },
+      { name: 'Poet', system: 'You are a poet; your responses rhyme.' },
+    ];
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.comparePersonas', { prompt, personas });
+    assert.ok(session);
+    assert.equal(session.mode, 'compare');
+    assert.deepEqual(session.groups.map((g) => [g.label, g.system]), personas.map((p) => [p.name, p.system]));
+    for (const group of session.groups) {
+      const [only] = group.run.candidates;
+      assert.equal(group.run.candidates.length, 1);
+      assert.equal(only?.status, 'done');
+      assert.ok(typeof only?.reward === 'number', `${group.label} has a reward`);
+      assert.equal(group.run.best, 0);
+      // Each answer was scored under its own persona's system message.
+      const [direct] = await (await fetch(`${engine!.url}/get_reward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: [`<s>[INST] ${group.system}\n${prompt} [/INST] ${only.text} </s>`] }) })).json().then((r: { rewards: number[] }) => r.rewards);
+      assert.ok(Math.abs((direct ?? NaN) - only.reward) < 1e-6, `${group.label}: ${direct} vs ${only.reward}`);
+    }
+    assert.equal(api.candidates.session()?.sessionId, session.sessionId, 'the panel shows the comparison');
+  });
+
+  it('with no reward model but a judge, the judge grades on rubrics and the panel is told it is not a reward model', async () => {
+    let judge: JudgeServer | undefined;
+    try {
+      judge = await startJudgeServer();
+      await setUserSetting('reward.baseUrl', '');
+      await setUserSetting('judge.baseUrl', judge.baseUrl);
+      await setUserSetting('judge.model', 'fake-judge');
+      const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 2 });
+      const group = session?.groups[0];
+      assert.ok(group);
+      assert.equal(group.scorer?.kind, 'judge');
+      assert.equal(group.scorer?.isRewardModel, false);
+      assert.equal(group.run.isRewardModel, false);
+      // No persona rubrics: one rubric (does the answer follow the system message?), one call per candidate.
+      assert.equal(judge.requests.length, 2);
+      for (const c of group.run.candidates) {
+        const call: JudgeRequest | undefined = judge.requests.find((r) => r.user.includes(c.text));
+        assert.ok(call, `candidate ${c.index} was judged`);
+        assert.equal(c.reward, expectedScore(call.user));
+      }
+      assert.notEqual(group.run.best, undefined, 'ranked on the grades');
+    } finally {
+      await setUserSetting('judge.baseUrl', undefined);
+      await setUserSetting('judge.model', undefined);
+      await setUserSetting('reward.baseUrl', engine!.url);
+      await judge?.close();
+    }
   });
 });
