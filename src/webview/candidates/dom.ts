@@ -6,7 +6,7 @@
 import type { SpreadChart } from './chart';
 import { spreadChart } from './chart';
 import type { CardView, PanelGroup, PanelSession } from './model';
-import { bannersOf, cardsOf, formatReward, isRunning, markCount, statusLine } from './model';
+import { bannersOf, cardsOf, compareLeader, formatReward, isRunning, markCount, statusLine } from './model';
 import type { CandidateAction, CandidateMarkValue } from './protocol';
 
 type Attrs = Readonly<Record<string, string>>;
@@ -71,25 +71,33 @@ function statusText(card: CardView): string {
 
 function facts(card: CardView): string {
   const parts = [`${card.chars} chars`];
+  // One request for all N choices reports one token total, not one per candidate: say so, not a guess.
   if (card.tokens !== undefined) parts.push(`${card.tokens} tokens`);
+  else if (card.status === 'done') parts.push('tokens not reported per candidate');
   const status = statusText(card);
   if (status) parts.push(status);
   return parts.join(' · ');
 }
 
-function cardElement(session: PanelSession, group: number, card: CardView, intents: PanelIntents): HTMLElement {
+/** How a card is flagged: the best of its run, or (compare mode) the answer with the highest reward of all personas. */
+type Highlight = 'best' | 'leader' | undefined;
+
+function cardElement(session: PanelSession, group: number, card: CardView, intents: PanelIntents, highlight: Highlight, alone: boolean): HTMLElement {
   const key = `g${group}-c${card.index}`;
   const usable = card.status === 'done' || card.status === 'stopped';
-  const rank = card.rank === undefined ? '' : `#${card.rank}`;
+  // A lone candidate's rank says nothing; in a comparison the persona's answer is the point.
+  const rank = card.rank === undefined || alone ? '' : `#${card.rank}`;
   const reward = card.reward === undefined ? 'unscored' : `reward ${formatReward(card.reward)}`;
-  const label = `Candidate ${card.index + 1}${rank ? `, rank ${card.rank}` : ''}, ${reward}${card.best ? ', best' : ''}`;
-  const classes = ['card', card.status, ...(card.best ? ['best'] : []), ...(card.mark ? [`mark-${card.mark}`] : [])];
+  const title = alone ? 'Answer' : `Candidate ${card.index + 1}`;
+  const badge = highlight === 'leader' ? 'Highest reward' : highlight === 'best' ? 'Best' : undefined;
+  const label = `${title}${rank ? `, rank ${card.rank}` : ''}, ${reward}${badge ? `, ${badge.toLowerCase()}` : ''}`;
+  const classes = ['card', card.status, ...(highlight ? ['best'] : []), ...(card.mark ? [`mark-${card.mark}`] : [])];
   const header = el(
     'header',
     {},
-    el('span', { class: 'rank' }, rank || '–'),
-    el('span', { class: 'title' }, `Candidate ${card.index + 1}`),
-    ...(card.best ? [el('span', { class: 'badge best-badge' }, 'Best')] : []),
+    ...(alone ? [] : [el('span', { class: 'rank' }, rank || '–')]),
+    el('span', { class: 'title' }, title),
+    ...(badge ? [el('span', { class: 'badge best-badge' }, badge)] : []),
     ...(card.mark ? [el('span', { class: `badge ${card.mark}` }, card.mark === 'chosen' ? 'Chosen' : 'Rejected')] : []),
     el('span', { class: 'reward' }, reward),
   );
@@ -111,13 +119,18 @@ function cardElement(session: PanelSession, group: number, card: CardView, inten
   );
   const body: Node[] = [header, el('div', { class: 'facts' }, facts(card))];
   if (card.error) body.push(el('p', { class: 'error' }, card.error));
-  body.push(el('pre', { class: 'text', tabindex: '0', 'aria-label': `Text of candidate ${card.index + 1}` }, card.text || (card.status === 'sampling' ? '…' : '')));
+  body.push(el('pre', { class: 'text', tabindex: '0', 'aria-label': `Text of ${title.toLowerCase()}` }, card.text || (card.status === 'sampling' ? '…' : '')));
   body.push(actions);
   return el('article', { class: classes.join(' '), 'aria-label': label, 'data-index': String(card.index) }, ...body);
 }
 
-function groupElement(session: PanelSession, groupIndex: number, group: PanelGroup, intents: PanelIntents): HTMLElement {
+function groupElement(session: PanelSession, groupIndex: number, group: PanelGroup, intents: PanelIntents, leader: number | undefined): HTMLElement {
   const cards = cardsOf(group);
+  const alone = session.mode === 'compare' && cards.length === 1;
+  const highlight = (card: CardView): Highlight => {
+    if (session.mode === 'compare') return leader === groupIndex && card.best ? 'leader' : alone || !card.best ? undefined : 'best';
+    return card.best ? 'best' : undefined;
+  };
   const section = el('section', { class: 'group', 'aria-label': group.label });
   if (session.mode === 'compare') section.append(el('h2', {}, group.label));
   if (group.system.trim() !== '') {
@@ -128,7 +141,7 @@ function groupElement(session: PanelSession, groupIndex: number, group: PanelGro
   const scored = cards.flatMap((c) => (c.reward === undefined ? [] : [{ index: c.index, reward: c.reward }]));
   const chart = session.mode === 'bestOfN' ? spreadChart(scored, group.run.best) : undefined;
   if (chart) section.append(el('figure', { class: 'chart' }, el('figcaption', {}, `Reward spread: ${formatReward(chart.min)} to ${formatReward(chart.max)}`), chartSvg(chart)));
-  section.append(el('div', { class: 'cards' }, ...cards.map((card) => cardElement(session, groupIndex, card, intents))));
+  section.append(el('div', { class: 'cards' }, ...cards.map((card) => cardElement(session, groupIndex, card, intents, highlight(card), alone))));
   return section;
 }
 
@@ -142,6 +155,7 @@ export function renderPanel(root: HTMLElement, session: PanelSession | undefined
     return;
   }
   const running = isRunning(session);
+  const leader = compareLeader(session);
   const marks = markCount(session);
   const title = session.mode === 'compare' ? 'Compare Personas' : `Best-of-${session.groups[0]?.run.candidates.length || '?'}`;
   const toolbar = el(
@@ -160,7 +174,7 @@ export function renderPanel(root: HTMLElement, session: PanelSession | undefined
       toolbar,
     ),
     el('details', { class: 'prompt' }, el('summary', {}, `Prompt: ${session.prompt.slice(0, 100)}${session.prompt.length > 100 ? '…' : ''}`), el('p', {}, session.prompt)),
-    el('div', { class: `groups ${session.mode}` }, ...session.groups.map((g, i) => groupElement(session, i, g, intents))),
+    el('div', { class: `groups ${session.mode}` }, ...session.groups.map((g, i) => groupElement(session, i, g, intents, leader))),
   );
   if (focused) root.querySelector<HTMLElement>(`[data-key="${focused}"]`)?.focus();
 }

@@ -199,6 +199,21 @@ export function statusLine(session: PanelSession): string {
   return ranked ? 'Ranked' : 'Done (not ranked)';
 }
 
+/**
+ * In a comparison, the persona whose best answer has the highest reward; undefined until every
+ * persona is ranked (a persona left unscored cannot be compared) and for Best-of-N sessions.
+ */
+export function compareLeader(session: PanelSession): number | undefined {
+  if (session.mode !== 'compare') return undefined;
+  const bests = session.groups.map((g) => (g.run.best === undefined ? undefined : g.run.candidates[g.run.best]?.reward));
+  if (bests.some((r) => r === undefined)) return undefined;
+  let leader = 0;
+  bests.forEach((r, i) => {
+    if ((r ?? -Infinity) > (bests[leader] ?? -Infinity)) leader = i;
+  });
+  return leader;
+}
+
 /** The session's marks as export entries: one per group, finished candidates with their rewards and marks. */
 export function sessionEntries(session: PanelSession): SessionEntry[] {
   return session.groups.map((g) => ({

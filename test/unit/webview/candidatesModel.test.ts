@@ -4,7 +4,7 @@ import { dpoRows, sftRows } from '../../../src/core/export/preferencePairs';
 import { spreadChart } from '../../../src/webview/candidates/chart';
 import type { PanelSession } from '../../../src/webview/candidates/model';
 import {
-  applyGroupEvent, bannersOf, cardsOf, interrupted, isRunning, markCount, newSession, sessionEntries, statusLine, toCoreRun, withMark,
+  applyGroupEvent, bannersOf, cardsOf, compareLeader, interrupted, isRunning, markCount, newSession, sessionEntries, statusLine, toCoreRun, withMark,
 } from '../../../src/webview/candidates/model';
 
 function events(runId: string, bodies: readonly BestOfNEventBody[]): BestOfNEvent[] {
@@ -115,6 +115,23 @@ describe('candidates panel model', () => {
     const s = apply(session(2), events('s1:1', [{ type: 'started', n: 1, strategy: 'n', seed: 1, scorer: rm }, { type: 'candidateDelta', index: 0, text: 'Hi' }]), 1);
     assert.equal(s.groups[1]?.run.candidates[0]?.text, 'Hi');
     assert.equal(s.groups[0]?.run.candidates.length, 0);
+  });
+
+  it('names the persona whose answer has the highest reward, only once every persona is ranked', () => {
+    const one = (runId: string, reward: number): BestOfNEvent[] =>
+      events(runId, [
+        { type: 'started', n: 1, strategy: 'n', seed: 1, scorer: rm },
+        { type: 'candidateDone', index: 0, text: 'x', finishReason: 'stop', tokens: 1 },
+        { type: 'scored', index: 0, reward },
+        { type: 'ranked', order: [0], best: 0 },
+        { type: 'done', cancelled: false },
+      ]);
+    let s = apply(session(3), one('s1:0', 0.2), 0);
+    s = apply(s, one('s1:1', 0.7), 1);
+    assert.equal(compareLeader(s), undefined, 'persona 3 is not ranked yet');
+    s = apply(s, one('s1:2', -3), 2);
+    assert.equal(compareLeader(s), 1);
+    assert.equal(compareLeader(apply(session(), ranked)), undefined, 'not in Best-of-N');
   });
 
   it('a restored session whose run was cut off by the reload reads as cancelled', () => {

@@ -1,0 +1,80 @@
+// Compare Personas through the real UI: two persona files in the workspace, the palette command,
+// a multi-select pick, and the candidates panel in compare mode with one rewarded answer each.
+import * as assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { newPersona } from '../../src/core/preferences/composer';
+import { serializePersona } from '../../src/core/preferences/persona';
+import { starterPreferenceSet } from '../../src/core/preferences/templates';
+import { pollUntil } from '../harness/poll.js';
+import type { RunningEngine } from '../support/engineProcess';
+import { startEngine } from '../support/engineProcess';
+import { getTinyModel } from '../support/tinyModelFixture';
+import { runFromPalette, setUserSettings } from './janusUi';
+import { ui } from './support/session.js';
+import { answerQuickInput, screenshot } from './support/workbench.js';
+
+async function compareFrame(page: Page): Promise<Frame> {
+  return pollUntil(
+    async () => {
+      for (const frame of page.frames()) {
+        const title = await frame.locator('main#app header.top h1').innerText({ timeout: 200 }).catch(() => '');
+        if (title === 'Compare Personas') return frame;
+      }
+      return undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, what: 'the candidates panel in compare mode' },
+  );
+}
+
+describe('ui: Janus: Compare Personas', () => {
+  let engine: RunningEngine | undefined;
+
+  before(async () => {
+    const { workspace } = ui();
+    const folder = path.join(workspace.folder, '.janus', 'personas');
+    mkdirSync(folder, { recursive: true });
+    const teacher = { ...newPersona('Patient teacher', starterPreferenceSet()), system: 'You are a patient teacher who explains with everyday examples.' };
+    const expert = { ...newPersona('Terse expert', starterPreferenceSet()), system: 'You are a terse expert; your responses are one precise sentence.' };
+    writeFileSync(path.join(folder, 'patient-teacher.persona.json'), serializePersona(teacher));
+    writeFileSync(path.join(folder, 'terse-expert.persona.json'), serializePersona(expert));
+    const model = await getTinyModel();
+    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    await setUserSettings({ 'janus.generator.baseUrl': `${engine.url}/v1`, 'janus.reward.baseUrl': engine.url, 'janus.generator.maxTokens': 80, 'workbench.colorTheme': 'Default Light Modern' }, { reload: true });
+  });
+
+  after(async () => {
+    await setUserSettings({ 'janus.generator.baseUrl': undefined, 'janus.reward.baseUrl': undefined, 'janus.generator.maxTokens': undefined, 'workbench.colorTheme': undefined }, { reload: false });
+    await engine?.stop();
+  });
+
+  it('answers one prompt under two picked personas, side by side with their rewards', async () => {
+    const { page } = ui();
+    await runFromPalette('Janus: Compare Personas');
+    await answerQuickInput(page, 'How do magnets work?');
+    const rows = page.locator('.quick-input-list .monaco-list-row').filter({ visible: true });
+    for (const name of ['Patient teacher', 'Terse expert']) {
+      const row = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) }).first();
+      await row.waitFor({ state: 'visible', timeout: 60_000 });
+      await row.locator('input[type="checkbox"], .monaco-checkbox, .quick-input-list-checkbox').first().click();
+    }
+    await screenshot(page, 'compare-pick-light');
+    await page.keyboard.press('Enter');
+    const frame = await compareFrame(page);
+    await pollUntil(async () => ((await frame.locator('header.top .status').innerText()) === 'Ranked' ? true : undefined), { timeoutMs: 90_000, intervalMs: 100, what: 'both personas ranked' });
+    assert.deepEqual(await frame.locator('.group h2').allInnerTexts(), ['Patient teacher', 'Terse expert']);
+    const rewards = await frame.locator('.card .reward').allInnerTexts();
+    assert.equal(rewards.length, 2);
+    assert.ok(rewards.every((r) => /^reward -?\d/.test(r)), rewards.join(', '));
+    assert.equal(await frame.locator('.card.best').count(), 1, 'one answer is flagged across personas');
+    assert.match(await frame.locator('.card.best header').innerText(), /Highest reward/);
+    const [first, second] = rewards.map((r) => Number(r.replace('reward ', '')));
+    const leaderGroup = await frame.locator('.group').filter({ has: frame.locator('.card.best') }).locator('h2').innerText();
+    assert.equal(leaderGroup, (first ?? 0) >= (second ?? 0) ? 'Patient teacher' : 'Terse expert', 'the flag is on the higher reward');
+    const boxes = await frame.locator('.group').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    assert.equal(boxes[0], boxes[1], 'the personas sit side by side');
+    await page.mouse.move(1400, 880);
+    await screenshot(page, 'compare-ranked-light');
+  });
+});
