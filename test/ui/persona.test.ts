@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { serializePersona } from '../../src/core/preferences/persona';
 import { parsePersonaText } from '../../src/core/preferences/personaText';
 import { pollUntil } from '../harness/poll.js';
@@ -11,35 +11,49 @@ import { setUserSettings } from './janusUi';
 import { ui } from './support/session.js';
 import { activityBarItem, screenshot, waitForStatusBarItem } from './support/workbench.js';
 
-/** The view's page: VS Code nests the extension's document in an inner frame of the webview. */
-function personaFrame(page: Page): FrameLocator {
-  // Webview views float above their pane in the DOM; the Personas view is the only webview open.
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+/**
+ * The view's page: VS Code nests the extension's document in an inner frame of a webview iframe,
+ * and other webviews (panels) may be open too, so the page is found by its title.
+ */
+async function personaFrame(page: Page): Promise<Frame> {
+  return pollUntil(
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame.isDetached()) continue;
+        const title = await frame.title().catch(() => '');
+        if (title === 'Personas' && (await frame.locator('#app').count().catch(() => 0)) > 0) return frame;
+      }
+      return undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, what: 'the Personas view page' },
+  );
 }
 
-async function openPersonasView(page: Page): Promise<FrameLocator> {
+async function openPersonasView(page: Page): Promise<Frame> {
   const item = activityBarItem(page, 'Janus');
   await item.waitFor({ state: 'visible', timeout: 60_000 });
-  const frame = personaFrame(page);
   // Clicking the container's icon while it is open would close it.
-  if (!(await frame.locator('#file').isVisible().catch(() => false))) await item.click();
+  const open = await page.locator('.part.sidebar .title-label', { hasText: 'Personas' }).isVisible().catch(() => false);
+  if (!open) await item.click();
+  const frame = await personaFrame(page);
   // The workspace (files, templates) arrives by message after `ready`; the page says when.
   await frame.locator('main#app[aria-busy="false"]').waitFor({ state: 'attached', timeout: 60_000 });
   await frame.locator('#file').waitFor({ state: 'visible', timeout: 30_000 });
   // Away from the activity bar, whose hover tooltip would cover the view in screenshots.
   await page.mouse.move(900, 600);
+  await page.locator('.workbench-hover-container, .monaco-hover.workbench-hover').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
   return frame;
 }
 
 /** Picks a file in the view's picker, discarding unsaved edits when the view asks. */
-async function pickFile(frame: FrameLocator, name: string): Promise<void> {
+async function pickFile(frame: Frame, name: string): Promise<void> {
   const option = frame.locator('#file option', { hasText: name });
   await option.waitFor({ state: 'attached', timeout: 30_000 });
   await frame.locator('#file').selectOption({ label: await option.innerText() });
   if (await frame.locator('#discard').isVisible()) await frame.locator('#discard').click();
 }
 
-async function systemText(frame: FrameLocator): Promise<string> {
+async function systemText(frame: Frame): Promise<string> {
   return frame.locator('#system').inputValue();
 }
 
@@ -104,14 +118,24 @@ describe('ui: the Personas view', () => {
     await frame.locator('#setActive', { hasText: 'Active' }).waitFor({ timeout: 30_000 });
     await waitForStatusBarItem(page, 'Janus: Clicked together');
     await screenshot(page, 'persona-view-active-light');
+
+    // Hidden and shown again: the page is rebuilt (no retainContextWhenHidden) from its saved state.
+    await frame.locator('#name').fill('Unsaved rename');
+    await activityBarItem(page, 'Explorer').click();
+    await page.locator('.part.sidebar .title-label', { hasText: 'Personas' }).waitFor({ state: 'hidden', timeout: 30_000 });
+    const shown = await openPersonasView(page);
+    assert.equal(await shown.locator('#name').inputValue(), 'Unsaved rename', 'the unsaved edit survived hiding the view');
+    assert.match(await shown.locator('#save').innerText(), /●/);
+    await shown.locator('#name').fill('Clicked together');
   });
 
-  it('is reachable by keyboard with a visible focus, and follows a dark theme', async () => {
+  it('comes back after a reload, is reachable by keyboard with a visible focus, and follows dark and high-contrast themes', async () => {
     const { page } = ui();
     // The reload waits for the Explorer's rows: show the Explorer, not the Janus container.
     await activityBarItem(page, 'Explorer').click();
     await setUserSettings({ 'workbench.colorTheme': 'Default Dark Modern' }, { reload: true });
     const frame = await openPersonasView(page);
+    assert.equal(await frame.locator('#name').inputValue(), 'Clicked together', 'the view came back with its state after the reload');
     await frame.locator('#name').focus();
     await page.keyboard.press('Tab');
     assert.equal(await frame.locator(':focus').getAttribute('id'), 'system', 'Tab moves from the name to the message');
@@ -119,8 +143,14 @@ describe('ui: the Personas view', () => {
     const outline = await frame.locator('#sub-style').evaluate((el) => getComputedStyle(el).outlineStyle);
     assert.notEqual(outline, 'none', 'the focused control shows an outline');
     await screenshot(page, 'persona-view-dark-keyboard');
-    const background = await frame.locator('body').evaluate((el) => getComputedStyle(el).color);
-    assert.notEqual(background, '', 'theme variables apply');
+    const darkText = await frame.locator('body').evaluate((el) => getComputedStyle(el).color);
+
+    await activityBarItem(page, 'Explorer').click();
+    await setUserSettings({ 'workbench.colorTheme': 'Default High Contrast' }, { reload: true });
+    const contrast = await openPersonasView(page);
+    const contrastText = await contrast.locator('body').evaluate((el) => getComputedStyle(el).color);
+    assert.notEqual(contrastText, darkText, 'the page takes its colours from the theme');
+    await screenshot(page, 'persona-view-high-contrast');
   });
 
   it('shows what is wrong with an invalid file and never writes over it', async () => {
