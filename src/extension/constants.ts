@@ -15,6 +15,12 @@ export const commandIds = {
   generateBestOfN: 'janus.generateBestOfN',
   comparePersonas: 'janus.comparePersonas',
   exportPreferencePairs: 'janus.exportPreferencePairs',
+  evaluateBench: 'janus.evaluateBench',
+  generateBenchResponses: 'janus.generateBenchResponses',
+  scoreDocument: 'janus.scoreDocument',
+  selectEvaluationResults: 'janus.selectEvaluationResults',
+  showEvaluationFeedback: 'janus.showEvaluationFeedback',
+  exportEvaluationSummary: 'janus.exportEvaluationSummary',
 } as const;
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { ActivePersona } from './activePersona';
 import { ActiveRequests } from './activeRequests';
+import { BenchFeatures } from './bench/benchFeatures';
 import { BestOfNSessions } from './bestOfNSession';
 import { BestOfNResources } from './bestOfNSetup';
 import { CandidatesPanel } from './candidatesPanel';
@@ -32,6 +33,8 @@ export interface JanusContext {
   /** Schedulers and probe results Best-of-N runs share. */
   readonly bestOfNResources: BestOfNResources;
   readonly candidates: CandidatesPanel;
+  /** Bench files and documents scored against the persona: parses, results, lenses, Problems. */
+  readonly bench: BenchFeatures;
 }
 
 export function createJanusContext(extension: vscode.ExtensionContext): JanusContext {
@@ -52,5 +55,6 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   const bestOfN = own(new BestOfNSessions());
   const bestOfNResources = own(new BestOfNResources({ config, clients, keys, engine, log }));
   const candidates = own(new CandidatesPanel({ extension, log, sessions: bestOfN, resources: bestOfNResources }));
-  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics, bestOfN, bestOfNResources, candidates };
+  const bench = own(new BenchFeatures(config, log));
+  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics, bestOfN, bestOfNResources, candidates, bench };
 }

@@ -4,12 +4,16 @@ import { commandIds } from '../constants';
 import type { JanusContext } from '../context';
 import { reportError } from '../notify';
 import { generateBestOfN } from './bestOfN';
+import { exportEvaluationSummary, selectEvaluationResults, showEvaluationFeedback } from './benchResults';
 import { checkEndpoints } from './checkEndpoints';
 import { comparePersonasCommand } from './comparePersonas';
+import { evaluateBench } from './evaluateBench';
 import { exportPreferencePairs } from './exportPairs';
 import { generate } from './generate';
+import { generateBenchResponses } from './generateBenchResponses';
 import { draftRubrics, newPersona, selectActivePersona, synthesizeSystemMessage } from './persona';
 import { installLocalEngineRuntime, startLocalEngine, stopLocalEngine } from './localEngine';
+import { scoreDocument } from './scoreDocument';
 import { setApiKey } from './setApiKey';
 
 type CommandHandler = (ctx: JanusContext, ...args: unknown[]) => unknown;
@@ -30,6 +34,12 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.generateBestOfN]: (ctx, args) => generateBestOfN(ctx, args),
   [commandIds.comparePersonas]: (ctx, args) => comparePersonasCommand(ctx, args),
   [commandIds.exportPreferencePairs]: (ctx, args) => exportPreferencePairs(ctx, args),
+  [commandIds.evaluateBench]: (ctx, args) => evaluateBench(ctx, args),
+  [commandIds.generateBenchResponses]: (ctx, args) => generateBenchResponses(ctx, args),
+  [commandIds.scoreDocument]: (ctx, args) => scoreDocument(ctx, args),
+  [commandIds.selectEvaluationResults]: (ctx, args) => selectEvaluationResults(ctx, args),
+  [commandIds.showEvaluationFeedback]: (ctx, uri, id) => showEvaluationFeedback(ctx, uri, id),
+  [commandIds.exportEvaluationSummary]: (ctx, args) => exportEvaluationSummary(ctx, args),
 };
 
 /** Registers the table; a handler that throws is reported instead of failing silently. */

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import * as z from 'zod';
+import type { ParsedBench } from '../../core/bench/benchFile';
+import { UserFacingError } from '../../core/errors';
+import type { JobProgress } from '../../core/jobs/progress';
+import { formatProgress } from '../../core/jobs/progressText';
+import type { RequestScheduler } from '../../core/jobs/scheduler';
+import { createScheduler } from '../../core/jobs/scheduler';
+import type { Settings } from '../../core/settings';
+import type { JanusContext } from '../context';
+import type { RunRecord } from './runRecords';
+import { findUnfinishedRun, newRunRecord, saveRunRecord } from './runRecords';
+
+/** Arguments the bench commands take from lenses, keybindings and the integration suites. */
+export const benchJobArgsSchema = z
+  .object({
+    uri: z.string().optional(),
+    ids: z.array(z.string()).optional(),
+    responses: z.string().optional(),
+    /** Answer to "resume the unfinished run?" without asking. */
+    resume: z.boolean().optional(),
+  })
+  .optional();
+export type BenchJobArgs = z.infer<typeof benchJobArgsSchema>;
+
+export function parseBenchJobArgs(raw: unknown): BenchJobArgs {
+  const parsed = benchJobArgsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export interface OpenBench {
+  readonly document: vscode.TextDocument;
+  readonly parsed: ParsedBench;
+}
+
+/** The bench of the arguments or of the active editor; an error that says what to open otherwise. */
+export async function openBench(ctx: JanusContext, uri: string | undefined): Promise<OpenBench> {
+  const document = uri === undefined ? vscode.window.activeTextEditor?.document : await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+  if (!document) throw new UserFacingError('Open a Multifaceted Bench file (JSON or JSONL with prompt and rubrics) first.');
+  const parsed = ctx.bench.documents.get(document);
+  if (!parsed) throw new UserFacingError(`${vscode.workspace.asRelativePath(document.uri)} is not a bench file: it needs a JSON list or JSONL of objects with "prompt" and "rubrics".`);
+  if (parsed.instances.length === 0) throw new UserFacingError(`${vscode.workspace.asRelativePath(document.uri)} has no valid instance; fix the problems listed in Problems first.`);
+  if (document.uri.scheme !== 'file') throw new UserFacingError('Save the bench file first: its run folder sits next to it.');
+  return { document, parsed };
+}
+
+export function jobScheduler(settings: Settings): RequestScheduler {
+  return createScheduler({
+    concurrency: settings['jobs.concurrency'],
+    requestsPerMinute: settings['jobs.requestsPerMinute'] ?? undefined,
+    tokensPerMinute: settings['jobs.tokensPerMinute'] ?? undefined,
+  });
+}
+
+/**
+ * A new run, or the unfinished one for the same inputs when the user (or `resume`) says so: its
+ * checkpoint makes the job skip every call that already finished.
+ */
+export async function chooseRun(root: string, fields: Omit<RunRecord, 'runId' | 'output' | 'startedAt' | 'finished'>, outputName: string, resume: boolean | undefined): Promise<RunRecord | undefined> {
+  const unfinished = await findUnfinishedRun(root, fields);
+  if (unfinished) {
+    let choice = resume === undefined ? undefined : resume ? 'Resume' : 'Start Over';
+    choice ??= await vscode.window.showInformationMessage(`An unfinished ${fields.kind} run for these inputs exists (${unfinished.runId}). Resume it without repeating finished calls?`, 'Resume', 'Start Over');
+    if (choice === undefined) return undefined;
+    if (choice === 'Resume') return unfinished;
+  }
+  const record = newRunRecord(root, fields, outputName);
+  await saveRunRecord(root, record);
+  return record;
+}
+
+/** Runs a job under a cancellable progress notification with counts, rate, cost and ETA. */
+export function withJobProgress<T>(ctx: JanusContext, title: string, unit: string, job: (signal: AbortSignal, onProgress: (p: JobProgress) => void) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const request = ctx.requests.begin(token);
+    let lastPercent = 0;
+    try {
+      return await job(request.signal, (p) => {
+        const percent = p.total === 0 ? 100 : (p.done / p.total) * 100;
+        progress.report({ message: formatProgress(p, unit), increment: Math.max(0, percent - lastPercent) });
+        lastPercent = percent;
+      });
+    } finally {
+      request.end();
+    }
+  });
+}

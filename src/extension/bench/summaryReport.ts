@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { UserFacingError } from '../../core/errors';
+import { writeFileAtomic } from '../../core/files/atomicWrite';
+import type { EvaluationSummary } from '../../core/judge/aggregate';
+import { dimensionChartSvg, summaryCsv, summaryMarkdown } from './summaryTables';
+
+type SummaryOverview = Omit<EvaluationSummary, 'perInstance'>;
+
+/** `x.summary.json` -> `x.summary` (the stem the report, chart and CSV share). */
+function stemOf(summaryFile: string): string {
+  return summaryFile.replace(/\.json$/i, '');
+}
+
+/** Writes the Markdown report and its chart beside the summary file; returns the report's path. */
+export async function writeSummaryReport(summaryFile: string, summary: SummaryOverview, evaluationFile: string): Promise<string> {
+  const stem = stemOf(summaryFile);
+  const chart = `${stem}.chart.svg`;
+  await writeFileAtomic(chart, dimensionChartSvg(summary.byDimension));
+  const report = `${stem}.md`;
+  await writeFileAtomic(report, summaryMarkdown(summary, `Evaluation: ${path.basename(evaluationFile)}`, path.basename(chart)));
+  return report;
+}
+
+/** Show Results: the report in the Markdown preview (tables and the bar chart). */
+export async function showSummaryReport(summaryFile: string, summary: SummaryOverview, evaluationFile: string): Promise<void> {
+  const report = await writeSummaryReport(summaryFile, summary, evaluationFile);
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(report));
+}
+
+/** Reads a summary file this product wrote (the overview without per-instance scores). */
+export async function readSummaryFile(file: string): Promise<SummaryOverview> {
+  try {
+    const value = JSON.parse(await readFile(file, 'utf8')) as Partial<SummaryOverview>;
+    if (typeof value.byDimension !== 'object' || typeof value.bySource !== 'object' || !Array.isArray(value.runs)) throw new Error('not a summary');
+    return value as SummaryOverview;
+  } catch (error) {
+    throw new UserFacingError(`${file} is not an evaluation summary written by Janus: Evaluate Bench. Pick a *.summary.json from a run folder.`, { cause: error });
+  }
+}
+
+/** Export Evaluation Summary: CSV and Markdown beside the summary file; returns both paths. */
+export async function exportSummary(summaryFile: string): Promise<{ csv: string; markdown: string }> {
+  const summary = await readSummaryFile(summaryFile);
+  const stem = stemOf(summaryFile);
+  const csv = `${stem}.csv`;
+  await writeFileAtomic(csv, summaryCsv(summary));
+  const markdown = await writeSummaryReport(summaryFile, summary, summaryFile.replace(/\.summary\.json$/i, '.json'));
+  return { csv, markdown };
+}
