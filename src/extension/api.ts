@@ -35,6 +35,8 @@ export interface JanusApi {
   };
   /** The active persona's URI and the status bar text. */
   activePersona(): { readonly uri: string | null; readonly statusText: string };
+  /** Bench parses so far: lens and hover requests must not add any for an unchanged document. */
+  benchParses(): number;
   /** The candidates panel (Best-of-N, Compare Personas), for the integration suites. */
   readonly candidates: {
     /** A session by id, or the one the panel shows. */
@@ -75,6 +77,7 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
       },
     },
     activePersona: () => ({ uri: ctx.personas.uri, statusText: ctx.personas.statusText }),
+    benchParses: () => ctx.bench.documents.parses,
     candidates: {
       session: (sessionId) => {
         const id = sessionId ?? ctx.candidates.shownSession;
