@@ -7,7 +7,7 @@ import { pollUntil } from '../harness/poll.js';
 import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
-import { runFromPalette, setUserSettings } from './janusUi';
+import { closeCandidatesPanel, runFromPalette, setUserSettings } from './janusUi';
 import { ui } from './support/session.js';
 import { answerQuickInput, screenshot } from './support/workbench.js';
 
@@ -88,6 +88,7 @@ describe('ui: Janus: Generate Best-of-N', () => {
       { reload: false },
     );
     await engine?.stop();
+    await closeCandidatesPanel(ui().page);
   });
 
   it('streams 4 candidates into the panel, then ranks them by reward with the best highlighted (light)', async () => {

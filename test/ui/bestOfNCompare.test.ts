@@ -11,7 +11,7 @@ import { pollUntil } from '../harness/poll.js';
 import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
-import { runFromPalette, setUserSettings } from './janusUi';
+import { closeCandidatesPanel, runFromPalette, setUserSettings } from './janusUi';
 import { ui } from './support/session.js';
 import { answerQuickInput, screenshot } from './support/workbench.js';
 
@@ -47,6 +47,7 @@ describe('ui: Janus: Compare Personas', () => {
   after(async () => {
     await setUserSettings({ 'janus.generator.baseUrl': undefined, 'janus.reward.baseUrl': undefined, 'janus.generator.maxTokens': undefined, 'workbench.colorTheme': undefined }, { reload: false });
     await engine?.stop();
+    await closeCandidatesPanel(ui().page);
   });
 
   it('answers one prompt under two picked personas, side by side with their rewards', async () => {

@@ -2,6 +2,7 @@
 // a reload applies them), run palette commands by keyboard, and generate from the palette.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { ui } from './support/session.js';
 import { runCommand, waitForWorkbench } from './support/workbench.js';
 
@@ -35,4 +36,13 @@ export async function generateFromPalette(prompt: string): Promise<void> {
   await input.waitFor({ state: 'visible', timeout: 60_000 });
   await input.fill(prompt);
   await page.keyboard.press('Enter');
+}
+
+/** Closes the candidates panel's tab, so the suites after a Best-of-N suite start from a clean editor area. */
+export async function closeCandidatesPanel(page: Page): Promise<void> {
+  const tab = page.locator('.tabs-container .tab', { hasText: 'Janus Candidates' });
+  if ((await tab.count()) === 0) return;
+  await tab.first().hover();
+  await tab.first().locator('.codicon-close').click();
+  await tab.first().waitFor({ state: 'detached', timeout: 30_000 });
 }
