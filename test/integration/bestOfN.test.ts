@@ -151,6 +151,43 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     assert.equal(document.getText(), `Q: ${prompt}\nA: ${text}\n`);
   });
 
+  it('the panel\'s Cancel message aborts the run: it ends cancelled and the engine frees every slot', async () => {
+    const api = await janus();
+    await api.candidates.ready();
+    await setUserSetting('generator.maxTokens', 4000);
+    try {
+      let sessionId: string | undefined;
+      const firstText = new Promise<void>((resolve) => {
+        const sub = api.candidates.onDidPost((m) => {
+          if (m.type === 'event' && m.event.type === 'candidateDelta') {
+            sessionId = m.sessionId;
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      const pending = vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt: 'Write a very long story.', n: 4 });
+      await firstText;
+      await api.candidates.deliver({ type: 'cancel', sessionId });
+      const session = await pending;
+      const run = session?.groups[0]?.run;
+      assert.equal(run?.finished, true);
+      assert.equal(run?.cancelled, true);
+      assert.deepEqual(run?.order, [], 'nothing ranked');
+      assert.ok((run?.candidates ?? []).every((c) => c.text.length < 4000 * 8), 'stopped well before max tokens');
+      assert.equal(api.activeRequests(), 0);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const props = (await (await fetch(`${engine!.url}/props`)).json()) as { total_slots: number; idle_slots: number };
+        if (props.idle_slots === props.total_slots) break;
+        assert.ok(Date.now() < deadline, 'the engine did not free its slots after cancel');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await setUserSetting('generator.maxTokens', 24);
+    }
+  });
+
   it('a reward server that is down leaves the candidates unscored with the error, and nothing ranked', async () => {
     const api = await janus();
     await setUserSetting('reward.baseUrl', `http://127.0.0.1:${await freePort()}`);
