@@ -202,6 +202,17 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
       assert.equal(run.best, undefined);
       const shown = api.candidates.session();
       assert.equal(shown?.sessionId, session?.sessionId, 'the panel shows the failed session');
+      // The RM is back: Re-score from the panel scores the same candidates and ranks them in place.
+      await setUserSetting('reward.baseUrl', engine!.url);
+      const replies = await api.candidates.deliver({ type: 'rescore', id: 'rescore-1', sessionId: session?.sessionId });
+      assert.deepEqual(replies.filter((r) => r.type === 'result').map((r) => r.type === 'result' && r.ok), [true], JSON.stringify(replies.filter((r) => r.type === 'result')));
+      const rescored = api.candidates.session(session?.sessionId)?.groups[0]?.run;
+      assert.deepEqual(rescored?.candidates.map((c) => c.text), run.candidates.map((c) => c.text), 'the same candidates');
+      const rewards = rescored?.candidates.map((c) => c.reward) ?? [];
+      assert.ok(rewards.every((r) => typeof r === 'number'), JSON.stringify(rewards));
+      assert.equal(rescored?.scoreError, undefined);
+      assert.equal(rewards[rescored?.best ?? -1], Math.max(...(rewards as number[])));
+      assert.ok(replies.some((r) => r.type === 'event' && r.event.type === 'rescoring'), 'the page is told the old scores no longer hold');
     } finally {
       await setUserSetting('reward.baseUrl', engine!.url);
     }
