@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { BenchInstance } from '../../core/bench/benchSchema';
@@ -31,6 +32,11 @@ async function pickResponses(root: string, bench: string, given: string | undefi
   const latest = await latestResponses(root, bench);
   const items: (vscode.QuickPickItem & { file?: string })[] = [];
   if (latest) items.push({ label: path.basename(latest.output), description: `generated ${latest.runId}`, file: latest.output });
+  // Responses files beside the bench (the original scripts' layout) are offered too.
+  const beside = await readdir(path.dirname(bench)).catch(() => [] as string[]);
+  for (const name of beside.filter((n) => n.endsWith('_responses.json')).sort()) {
+    items.push({ label: name, description: 'beside the bench', file: path.join(path.dirname(bench), name) });
+  }
   items.push({ label: '$(folder-opened) Choose a responses file...' });
   const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Janus: Evaluate Bench: responses to judge', placeHolder: 'A <model>_responses.json file' });
   if (!picked) return undefined;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as z from 'zod';
-import { UserFacingError } from '../../core/errors';
+import { UserFacingError, isAbortError } from '../../core/errors';
 import { completeScheduled, endpointTextModel } from '../../core/jobs/textModel';
 import { parseJudgeReply } from '../../core/judge/scoreParser';
 import { defaultJudgeSystemPrompt, noReferenceJudgeTemplate, renderJudgePrompt } from '../../core/prompts/judgePrompt';
@@ -48,7 +48,7 @@ export async function scoreDocument(ctx: JanusContext, rawArgs?: unknown): Promi
   const scheduler = jobScheduler(ctx.config.settings);
   const version = document.version;
   const text = document.getText();
-  const judged = await withJobProgress(ctx, `Janus: scoring against ${persona.name}`, 'rubrics', async (signal, onProgress) => {
+  const judging = withJobProgress(ctx, `Janus: scoring against ${persona.name}`, 'rubrics', async (signal, onProgress) => {
     let done = 0;
     const started = Date.now();
     const report = (): void => onProgress({ done, total: rubrics.length, reused: 0, failed: 0, elapsedMs: Date.now() - started, ratePerSecond: 0, promptTokens: 0, completionTokens: 0, etaMs: undefined, cost: undefined });
@@ -73,6 +73,14 @@ export async function scoreDocument(ctx: JanusContext, rawArgs?: unknown): Promi
       }),
     );
   });
+  let judged: Awaited<typeof judging>;
+  try {
+    judged = await judging;
+  } catch (error) {
+    // Cancel aborts the calls in flight: nothing to score, and nothing to report.
+    if (isAbortError(error)) return undefined;
+    throw error;
+  }
   const result = instanceResult(
     judged.map((j) => j.score),
     judged.map((j) => j.feedback),
