@@ -3,47 +3,14 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { serializePersona } from '../../src/core/preferences/persona';
 import { parsePersonaText } from '../../src/core/preferences/personaText';
 import { pollUntil } from '../harness/poll.js';
 import { setUserSettings } from './janusUi';
 import { ui } from './support/session.js';
+import { openPersonasView, showExplorer } from './personaUi';
 import { activityBarItem, screenshot, waitForStatusBarItem } from './support/workbench.js';
-
-/**
- * The view's page: VS Code nests the extension's document in an inner frame of a webview iframe,
- * and other webviews (panels) may be open too, so the page is found by its title.
- */
-async function personaFrame(page: Page): Promise<Frame> {
-  return pollUntil(
-    async () => {
-      for (const frame of page.frames()) {
-        if (frame.isDetached()) continue;
-        const title = await frame.title().catch(() => '');
-        if (title === 'Personas' && (await frame.locator('#app').count().catch(() => 0)) > 0) return frame;
-      }
-      return undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 200, what: 'the Personas view page' },
-  );
-}
-
-async function openPersonasView(page: Page): Promise<Frame> {
-  const item = activityBarItem(page, 'Janus');
-  await item.waitFor({ state: 'visible', timeout: 60_000 });
-  // Clicking the container's icon while it is open would close it.
-  const open = await page.locator('.part.sidebar .title-label', { hasText: 'Personas' }).isVisible().catch(() => false);
-  if (!open) await item.click();
-  const frame = await personaFrame(page);
-  // The workspace (files, templates) arrives by message after `ready`; the page says when.
-  await frame.locator('main#app[aria-busy="false"]').waitFor({ state: 'attached', timeout: 60_000 });
-  await frame.locator('#file').waitFor({ state: 'visible', timeout: 30_000 });
-  // Away from the activity bar, whose hover tooltip would cover the view in screenshots.
-  await page.mouse.move(900, 600);
-  await page.locator('.workbench-hover-container, .monaco-hover.workbench-hover').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-  return frame;
-}
 
 /** Picks a file in the view's picker, discarding unsaved edits when the view asks. */
 async function pickFile(frame: Frame, name: string): Promise<void> {
@@ -132,7 +99,7 @@ describe('ui: the Personas view', () => {
   it('comes back after a reload, is reachable by keyboard with a visible focus, and follows dark and high-contrast themes', async () => {
     const { page } = ui();
     // The reload waits for the Explorer's rows: show the Explorer, not the Janus container.
-    await activityBarItem(page, 'Explorer').click();
+    await showExplorer(page);
     await setUserSettings({ 'workbench.colorTheme': 'Default Dark Modern' }, { reload: true });
     const frame = await openPersonasView(page);
     assert.equal(await frame.locator('#name').inputValue(), 'Clicked together', 'the view came back with its state after the reload');
@@ -145,7 +112,7 @@ describe('ui: the Personas view', () => {
     await screenshot(page, 'persona-view-dark-keyboard');
     const darkText = await frame.locator('body').evaluate((el) => getComputedStyle(el).color);
 
-    await activityBarItem(page, 'Explorer').click();
+    await showExplorer(page);
     await setUserSettings({ 'workbench.colorTheme': 'Default High Contrast' }, { reload: true });
     const contrast = await openPersonasView(page);
     const contrastText = await contrast.locator('body').evaluate((el) => getComputedStyle(el).color);

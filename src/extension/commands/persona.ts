@@ -34,7 +34,7 @@ export async function selectActivePersona(ctx: JanusContext): Promise<string | n
     const read = await readPersona(uri).catch(() => undefined);
     const persona = read?.result.ok ? read.result.persona : undefined;
     items.push({
-      label: `${file.uri === ctx.personas.uri ? '$(check) ' : ''}${persona?.name ?? file.label}`,
+      label: `${file.uri === ctx.personas.uri ? '$(check) ' : ''}${persona?.name ?? file.label.split('/').pop() ?? file.label}`,
       description: file.label,
       detail: persona ? persona.system : '$(warning) not a valid persona file: open it to see the problems',
       uri,

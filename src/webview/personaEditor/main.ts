@@ -35,7 +35,8 @@ const restored = savedSchema.safeParse(vscode.getState());
 let state: EditorState = restored.success ? { ...restored.data.editor, synthId: null } : newEditorState([]);
 /** What each request id was for, so a reply is applied the way its request meant. */
 const pending = new Map<string, 'open' | 'check' | 'save' | 'setActive'>();
-let beforeSynth = '';
+/** The message (and whether it was hand-written) before a synthesis, restored on cancel or error. */
+let beforeSynth = { system: '', systemEdited: false };
 let counter = 0;
 
 function send(message: WebviewMessage): void {
@@ -121,7 +122,7 @@ function onHostMessage(message: HostMessage): void {
       if (message.replyTo === state.synthId) update((s) => ({ ...withSynthesized(s, message.text), status: 'Synthesized by the generator.' }));
       return;
     case 'synthError':
-      if (message.replyTo === state.synthId) update((s) => ({ ...s, system: beforeSynth, synthId: null, status: message.message }));
+      if (message.replyTo === state.synthId) update((s) => ({ ...s, ...beforeSynth, synthId: null, status: message.message }));
       return;
     case 'activeSet':
       activeUri = message.activeUri;
@@ -164,7 +165,7 @@ dom.synthesize.addEventListener('click', () => {
     return;
   }
   const id = nextId();
-  beforeSynth = state.system;
+  beforeSynth = { system: state.system, systemEdited: state.systemEdited };
   update((s) => ({ ...s, system: '', systemEdited: true, synthId: id, status: 'Synthesizing…' }));
   send({ type: 'synthesize', id, preferenceSet: state.items });
 });
@@ -238,7 +239,13 @@ function render(): void {
   dom.file.title = state.uri === null ? `Saving creates a file in ${folder}` : (state.label ?? state.uri);
   renderNotices();
   // Until the templates arrive the form would be replaced under the user's typing: wait for them.
-  dom.form.disabled = !received || state.problems !== null || state.synthId !== null;
+  dom.form.disabled = !received || state.problems !== null;
+  // While a synthesis streams, everything but its Cancel button holds still.
+  const synthesizing = state.synthId !== null;
+  for (const control of [dom.file, dom.newButton, dom.name, ...DIMENSION_IDS.flatMap((d) => [dom.dimensions[d].subdimension, dom.dimensions[d].template, dom.dimensions[d].phrase, dom.dimensions[d].description])]) {
+    control.disabled = synthesizing;
+  }
+  dom.system.readOnly = synthesizing;
   // For an invalid file the form would show a made-up persona; the problems list is the content.
   dom.form.hidden = state.problems !== null;
   setValue(dom.name, state.name);
@@ -254,7 +261,7 @@ function render(): void {
   dom.save.disabled = !canSave(state);
   dom.save.textContent = dirty || state.uri === null ? 'Save ●' : 'Save';
   dom.save.title = dirty ? 'Unsaved changes' : 'No unsaved changes';
-  dom.setActive.disabled = state.uri === null || state.problems !== null;
+  dom.setActive.disabled = state.uri === null || state.problems !== null || synthesizing;
   dom.setActive.textContent = state.uri !== null && state.uri === activeUri ? 'Active ✓' : 'Set Active';
   dom.status.textContent = state.status || (dirty || state.uri === null ? 'Unsaved changes.' : `${state.label ?? ''} is saved.`);
 }
