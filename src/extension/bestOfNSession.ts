@@ -3,7 +3,8 @@ import type { BestOfNEvent } from '../core/bestOfN/events';
 import type { SessionEntry } from '../core/export/preferencePairs';
 import type { Rubric } from '../core/preferences/persona';
 import type { PanelSession } from '../webview/candidates/model';
-import { applyGroupEvent, interrupted, sessionEntries, withMark } from '../webview/candidates/model';
+import { describeError } from '../core/errors';
+import { applyGroupEvent, failed, interrupted, sessionEntries, withMark } from '../webview/candidates/model';
 import type { CandidateMarkValue } from '../webview/candidates/protocol';
 
 /** Where the command came from: the Insert and Replace actions write there. */
@@ -17,7 +18,9 @@ export interface SourceEditor {
 /** What the panel forwards to its webview. */
 export type SessionUpdate =
   | { readonly type: 'event'; readonly sessionId: string; readonly group: number; readonly event: BestOfNEvent }
-  | { readonly type: 'marked'; readonly sessionId: string; readonly group: number; readonly index: number; readonly mark: CandidateMarkValue | null };
+  | { readonly type: 'marked'; readonly sessionId: string; readonly group: number; readonly index: number; readonly mark: CandidateMarkValue | null }
+  /** The session changed as a whole (it failed): the panel sends it again. */
+  | { readonly type: 'session'; readonly sessionId: string };
 
 /** The judge's rubrics for a system message (the persona's), for scoring and re-scoring. */
 export type RubricLookup = (system: string) => readonly Rubric[] | undefined;
@@ -81,6 +84,11 @@ export class BestOfNSessions implements vscode.Disposable {
         live.session = applyGroupEvent(live.session, group, event);
         this.emitter.fire({ type: 'event', sessionId, group, event });
       }
+    } catch (error) {
+      // The stream itself failed (no generator, a bad setting): the panel must not wait forever.
+      live.session = failed(live.session, describeError(error));
+      this.emitter.fire({ type: 'session', sessionId });
+      throw error;
     } finally {
       if (live.controller === controller) live.controller = undefined;
     }

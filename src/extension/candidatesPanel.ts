@@ -167,7 +167,8 @@ export class CandidatesPanel implements vscode.Disposable {
   private async forward(update: SessionUpdate): Promise<void> {
     // Before `ready` the page is not listening; it gets the whole session when it is.
     if (!this.ready || update.sessionId !== this.shown) return;
-    if (update.type === 'event') await this.post({ type: 'event', sessionId: update.sessionId, group: update.group, event: update.event });
+    if (update.type === 'session') await this.sendSession();
+    else if (update.type === 'event') await this.post({ type: 'event', sessionId: update.sessionId, group: update.group, event: update.event });
     else await this.post(update);
   }
 

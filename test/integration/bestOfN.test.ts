@@ -218,6 +218,21 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     }
   });
 
+  it('an unreachable generator: the command reports it and the panel shows the session failed, not sampling forever', async () => {
+    const api = await janus();
+    await setUserSetting('generator.baseUrl', `http://127.0.0.1:${await freePort()}/v1`);
+    try {
+      const result = await vscode.commands.executeCommand<PanelSession | undefined>('janus.generateBestOfN', { prompt, n: 2 });
+      assert.equal(result, undefined, 'the error was reported, not returned');
+      const shown = api.candidates.session();
+      assert.match(shown?.error ?? '', /could not be reached/);
+      assert.ok(shown?.groups.every((g) => g.run.finished), 'nothing is left running');
+      assert.equal(api.activeRequests(), 0);
+    } finally {
+      await setUserSetting('generator.baseUrl', `${engine!.url}/v1`);
+    }
+  });
+
   it('exports the marks as DPO rows with both rewards and SFT rows, atomically, to the chosen file', async () => {
     const api = await janus();
     assert.ok(ranked, 'the first test ranked a session');

@@ -173,6 +173,7 @@ export function renderPanel(root: HTMLElement, session: PanelSession | undefined
       el('span', { class: 'notice', role: 'status', 'aria-live': 'polite' }, notice),
       toolbar,
     ),
+    ...(session.error ? [el('div', { class: 'banner scoreError', role: 'alert' }, session.error)] : []),
     el('details', { class: 'prompt' }, el('summary', {}, `Prompt: ${session.prompt.slice(0, 100)}${session.prompt.length > 100 ? '…' : ''}`), el('p', {}, session.prompt)),
     el('div', { class: `groups ${session.mode}` }, ...session.groups.map((g, i) => groupElement(session, i, g, intents, leader))),
   );

@@ -116,6 +116,11 @@ export function interrupted(session: PanelSession): PanelSession {
   };
 }
 
+/** A session whose runs could not start or go on: over, with the reason shown above the cards. */
+export function failed(session: PanelSession, message: string): PanelSession {
+  return { ...session, error: message, groups: session.groups.map((g) => (g.run.finished ? g : { ...g, run: { ...g.run, finished: true } })) };
+}
+
 /** What one card shows. */
 export interface CardView {
   readonly index: number;
@@ -187,6 +192,7 @@ export function formatReward(reward: number): string {
 
 /** One-line status of a session, for the header and the progress notification. */
 export function statusLine(session: PanelSession): string {
+  if (session.error !== undefined) return 'Failed';
   const runs = session.groups.map((g) => g.run);
   const all = runs.flatMap((r) => r.candidates);
   const done = all.filter((c) => c.status !== 'sampling').length;

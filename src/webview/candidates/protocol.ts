@@ -88,6 +88,8 @@ export const panelSessionSchema = z.object({
   hasSelection: z.boolean(),
   /** Epoch milliseconds; shown, and used to order sessions in an export. */
   createdAt: z.number(),
+  /** Why the session stopped before its runs could report (e.g. the generator is unreachable). */
+  error: z.string().optional(),
 });
 
 // ---- host -> webview -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { dpoRows, sftRows } from '../../../src/core/export/preferencePairs';
 import { spreadChart } from '../../../src/webview/candidates/chart';
 import type { PanelSession } from '../../../src/webview/candidates/model';
 import {
-  applyGroupEvent, bannersOf, cardsOf, compareLeader, interrupted, isRunning, markCount, newSession, sessionEntries, statusLine, toCoreRun, withMark,
+  applyGroupEvent, bannersOf, cardsOf, compareLeader, failed, interrupted, isRunning, markCount, newSession, sessionEntries, statusLine, toCoreRun, withMark,
 } from '../../../src/webview/candidates/model';
 
 function events(runId: string, bodies: readonly BestOfNEventBody[]): BestOfNEvent[] {
@@ -142,6 +142,14 @@ describe('candidates panel model', () => {
     assert.ok(bannersOf(s.groups[0]!).some((b) => b.kind === 'cancelled'));
     const done = apply(session(), ranked);
     assert.deepEqual(interrupted(done), done);
+  });
+
+  it('a session whose stream failed before its runs reported is over, with the reason and no cancel banner', () => {
+    const s = failed(session(2), 'The generator at http://127.0.0.1:9 could not be reached.');
+    assert.equal(isRunning(s), false);
+    assert.equal(statusLine(s), 'Failed');
+    assert.equal(s.error, 'The generator at http://127.0.0.1:9 could not be reached.');
+    assert.deepEqual(s.groups.map((g) => bannersOf(g).length), [0, 0]);
   });
 
   it('round-trips the run through the protocol shape', () => {
