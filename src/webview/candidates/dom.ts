@@ -73,7 +73,7 @@ function facts(card: CardView): string {
   const parts = [`${card.chars} chars`];
   // One request for all N choices reports one token total, not one per candidate: say so, not a guess.
   if (card.tokens !== undefined) parts.push(`${card.tokens} tokens`);
-  else if (card.status === 'done') parts.push('tokens not reported per candidate');
+  else if (card.status === 'done') parts.push('tokens n/a');
   const status = statusText(card);
   if (status) parts.push(status);
   return parts.join(' · ');
@@ -117,7 +117,8 @@ function cardElement(session: PanelSession, group: number, card: CardView, inten
     toggle('chosen', 'Chosen'),
     toggle('rejected', 'Rejected'),
   );
-  const body: Node[] = [header, el('div', { class: 'facts' }, facts(card))];
+  const factsTitle: Attrs = card.tokens === undefined ? { title: 'The server reported tokens for the whole request of N choices, not per candidate.' } : {};
+  const body: Node[] = [header, el('div', { class: 'facts', ...factsTitle }, facts(card))];
   if (card.error) body.push(el('p', { class: 'error' }, card.error));
   body.push(el('pre', { class: 'text', tabindex: '0', 'aria-label': `Text of ${title.toLowerCase()}` }, card.text || (card.status === 'sampling' ? '…' : '')));
   body.push(actions);
