@@ -137,6 +137,9 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
   private async save(message: Extract<WebviewMessage, { type: 'save' }>): Promise<void> {
     let uri = message.uri === null ? undefined : vscode.Uri.parse(message.uri);
     let written: WriteResult;
+    // The save's own edit is not a change "elsewhere": stop watching the file while writing.
+    const watching = this.open;
+    this.open = undefined;
     if (uri) {
       written = await writePersonaFile(uri, message.persona, message.baseHash);
     } else {
@@ -144,6 +147,7 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
       written = uri ? await createPersonaFile(uri, message.persona) : { ok: false as const, message: 'Open a folder first: personas are saved in the workspace.' };
     }
     if (!written.ok) {
+      this.open = watching;
       await this.post({ type: 'saved', replyTo: message.id, ok: false, message: written.message });
       return;
     }

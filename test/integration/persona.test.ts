@@ -144,15 +144,18 @@ describe('personas: files, diagnostics, view and commands', function () {
     const loaded = reply(await api.personaView.deliver({ type: 'open', id: 'o2', uri: uri.toString() }), 'loaded');
     assert.ok(loaded.result.ok);
     const editor = await vscode.window.showTextDocument(uri);
+    const externalChanges = (): number => api.personaView.traffic().filter((t) => t.direction === 'out' && t.type === 'externalChange').length;
+    const before = externalChanges();
     const edited = editor.document.getText().replace('"Integration tester"', '"Edited in editor"');
     await editor.edit((b) => b.replace(new vscode.Range(editor.document.positionAt(0), editor.document.positionAt(editor.document.getText().length)), edited));
-    await until('the view is told about the edit', () => api.personaView.traffic().some((t) => t.direction === 'out' && t.type === 'externalChange'));
+    await until('the view is told about the edit', () => externalChanges() === before + 1);
     // Same base as the edit: no conflict, and the unsaved editor text is replaced and saved.
     const renamed = { ...persona, name: 'Saved from view' };
     const current = reply(await api.personaView.deliver({ type: 'open', id: 'o3', uri: uri.toString() }), 'loaded');
     assert.ok(current.result.ok);
     const saved = reply(await api.personaView.deliver({ type: 'save', id: 's4', uri: uri.toString(), baseHash: current.result.hash, persona: renamed }), 'saved');
     assert.equal(saved.ok, true);
+    assert.equal(externalChanges(), before + 1, 'the view\'s own save is not reported back to it as a change elsewhere');
     assert.equal(editor.document.isDirty, false);
     assert.equal(readFileSync(uri.fsPath, 'utf8'), serializePersona(renamed));
     await vscode.commands.executeCommand('undo');
