@@ -1,3 +1,4 @@
+import type * as vscode from 'vscode';
 import type { EndpointClient } from '../core/endpoints/client';
 import type { EndpointRole } from '../core/endpoints/profile';
 import type { JanusContext } from './context';
@@ -37,6 +38,10 @@ export interface JanusApi {
   activePersona(): { readonly uri: string | null; readonly statusText: string };
   /** Bench parses so far: lens and hover requests must not add any for an unchanged document. */
   benchParses(): number;
+  /** Milliseconds the last bench parse took. */
+  benchLastParseMs(): number;
+  /** Lenses the bench provider gives for a document now (timed by the suites without the RPC). */
+  benchLensCount(document: vscode.TextDocument): number;
   /** The candidates panel (Best-of-N, Compare Personas), for the integration suites. */
   readonly candidates: {
     /** A session by id, or the one the panel shows. */
@@ -78,6 +83,8 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
     },
     activePersona: () => ({ uri: ctx.personas.uri, statusText: ctx.personas.statusText }),
     benchParses: () => ctx.bench.documents.parses,
+    benchLastParseMs: () => ctx.bench.documents.lastParseMs,
+    benchLensCount: (document) => ctx.bench.lenses.provideCodeLenses(document).length,
     candidates: {
       session: (sessionId) => {
         const id = sessionId ?? ctx.candidates.shownSession;

@@ -195,6 +195,24 @@ describe('bench files in the editor, judged over HTTP', function () {
     }
   });
 
+  it('Feedback opens every rubric\'s score and feedback; two runs selected show per-rubric deltas', async () => {
+    const markdown = await vscode.commands.executeCommand<string>('janus.showEvaluationFeedback', bench.toString(), '1');
+    assert.match(markdown, /^### Instance 1: \d\.\d\d/);
+    assert.equal((markdown.match(/meets the rubric in part/g) ?? []).length, 4);
+    const [first, slow] = await Promise.all(['first', 'slow'].map(async (m) => (await vscode.workspace.findFiles(`.janus/runs/**/${m}_evaluation.json`))[0]));
+    assert.ok(first && slow);
+    const label = await vscode.commands.executeCommand<string>('janus.selectEvaluationResults', { uri: bench.toString(), files: [slow.fsPath, first.fsPath] });
+    assert.match(label, /slow_evaluation\.json vs .*first_evaluation\.json/);
+    const shown = JSON.parse(readFileSync(slow.fsPath, 'utf8')) as Record<string, EvaluationEntry>;
+    const base = JSON.parse(readFileSync(first.fsPath, 'utf8')) as Record<string, EvaluationEntry>;
+    const a = (shown['0']?.score ?? []) as number[];
+    const b = (base['0']?.score ?? []) as number[];
+    const delta = (x: number): string => (x === 0 ? '±0' : `${x > 0 ? '+' : '−'}${Math.abs(x)}`);
+    const title = (await lenses(bench)).find((l) => l.range.start.line === 1 && l.command?.command === 'janus.showEvaluationFeedback')?.command?.title ?? '';
+    assert.ok(title.includes(`style ${a[0]} (${delta(a[0]! - b[0]!)})`), title);
+    assert.ok(title.includes(`harmlessness ${a[3]} (${delta(a[3]! - b[3]!)})`), title);
+  });
+
   it('Score Document Against Persona puts the mean and chips at the top, feedback on hover', async () => {
     const api = await janus();
     const persona = { ...newPersona('Scorer', starterPreferenceSet()), rubrics: [1, 2, 3, 4].map((n) => ({ criteria: `Does it meet preference ${n}?`, score_descriptions: { '1': 'No.', '2': 'Barely.', '3': 'Partly.', '4': 'Mostly.', '5': 'Fully.' } })) };

@@ -29,6 +29,7 @@ export class BenchDocuments implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   /** How many parses ran (the integration suite checks lenses do not reparse). */
   parses = 0;
+  lastParseMs = 0;
 
   constructor() {
     this.subscriptions = [vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString()))];
@@ -42,7 +43,9 @@ export class BenchDocuments implements vscode.Disposable {
     if (cached?.version === document.version) return cached.parsed;
     const text = document.getText();
     this.parses++;
+    const started = performance.now();
     const parsed = detectBenchFormat(text) === undefined ? undefined : parseBenchText(text);
+    this.lastParseMs = performance.now() - started;
     this.cache.set(key, { version: document.version, parsed });
     return parsed;
   }
