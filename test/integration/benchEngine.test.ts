@@ -13,7 +13,7 @@ import { getTinyModel } from '../support/tinyModelFixture';
 import { janus, resetUserSettings, setUserSetting } from './support/janusHost';
 
 const repo = path.resolve(__dirname, '..', '..');
-const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'judge.baseUrl', 'judge.format', 'judge.maxTokens', 'jobs.concurrency'];
+const touched = ['reward.baseUrl', 'generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'judge.baseUrl', 'judge.format', 'judge.maxTokens', 'jobs.concurrency'];
 
 describe('bench jobs on the real local engine', function () {
   this.timeout(180_000);
@@ -24,7 +24,8 @@ describe('bench jobs on the real local engine', function () {
   before(async () => {
     await janus();
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath]);
+    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    await setUserSetting('reward.baseUrl', engine.url);
     await setUserSetting('generator.baseUrl', `${engine.url}/v1`);
     await setUserSetting('generator.maxTokens', 16);
     await setUserSetting('generator.seed', 3);
@@ -46,7 +47,7 @@ describe('bench jobs on the real local engine', function () {
 
   it('Generate Responses for Bench writes <model>_responses.json with a response per instance', async () => {
     await vscode.window.showTextDocument(bench);
-    const result = await vscode.commands.executeCommand<GenerateBenchResult>('janus.generateBenchResponses', { uri: bench.toString(), resume: false });
+    const result = await vscode.commands.executeCommand<GenerateBenchResult>('janus.generateBenchResponses', { uri: bench.toString(), n: 1, resume: false });
     assert.ok(result);
     assert.equal(result.cancelled, false);
     assert.equal(result.generated, 4);
@@ -69,5 +70,22 @@ describe('bench jobs on the real local engine', function () {
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', bench)) ?? [];
     const title = lenses.find((l) => l.range.start.line === 1 && l.command?.command === 'janus.showEvaluationFeedback')?.command?.title;
     assert.equal(title, 'unscored · style unscored · knowledge unscored · informativeness unscored · harmlessness unscored');
+  });
+
+  it('Best of N keeps, per instance, a response with the reward the engine\'s value head gave it', async () => {
+    const result = await vscode.commands.executeCommand<GenerateBenchResult>('janus.generateBenchResponses', { uri: bench.toString(), n: 2, resume: false });
+    assert.ok(result);
+    assert.equal(result.generated, 4);
+    assert.match(path.basename(result.output), /_best2_responses\.json$/);
+    const file = JSON.parse(readFileSync(result.output, 'utf8')) as Record<string, { response: string; reward?: number }>;
+    assert.ok(Object.values(file).every((r) => typeof r.reward === 'number' && Number.isFinite(r.reward)), JSON.stringify(file));
+    const [id, entry] = Object.entries(file)[0] ?? [];
+    assert.ok(id !== undefined && entry !== undefined && engine);
+    const instance = (JSON.parse(readFileSync(bench.fsPath, 'utf8')) as { system: string; prompt: string }[])[Number(id)];
+    assert.ok(instance);
+    // The kept reward is the engine's own for that text (the Janus-RM input format).
+    const query = `<s>[INST] ${instance.system}\n${instance.prompt} [/INST] ${entry.response} </s>`;
+    const direct = (await (await fetch(`${engine.url}/get_reward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: [query] }) })).json()) as { rewards: number[] };
+    assert.ok(Math.abs((direct.rewards[0] ?? NaN) - (entry.reward ?? NaN)) < 1e-3, `kept ${entry.reward}, engine ${direct.rewards[0]}`);
   });
 });

@@ -17,6 +17,8 @@ export const benchJobArgsSchema = z
     uri: z.string().optional(),
     ids: z.array(z.string()).optional(),
     responses: z.string().optional(),
+    /** Candidates per instance for Generate Responses for Bench (1: no Best-of-N), without asking. */
+    n: z.number().int().min(1).max(64).optional(),
     /** Answer to "resume the unfinished run?" without asking. */
     resume: z.boolean().optional(),
   })
