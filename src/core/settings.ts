@@ -64,6 +64,8 @@ export const settingSpecs = {
   'jobs.concurrency': spec(z.number().int().min(1).max(256).default(8), 'Use a whole number of requests at once from 1 to 256.'),
   'jobs.requestsPerMinute': spec(z.number().int().min(1).nullable().default(null), 'Use a whole number of at least 1, or null for no limit.'),
   'jobs.tokensPerMinute': spec(z.number().int().min(1).nullable().default(null), 'Use a whole number of at least 1, or null for no limit.'),
+  'jobs.promptPricePerMillion': spec(z.number().min(0).nullable().default(null), 'Use a price per million prompt tokens (0 or more), or null to show no cost.'),
+  'jobs.completionPricePerMillion': spec(z.number().min(0).nullable().default(null), 'Use a price per million completion tokens (0 or more), or null to show no cost.'),
   systemMessage: spec(z.string().default(''), 'Use a string.'),
 } as const;
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as z from 'zod';
 import type { ParsedBench } from '../../core/bench/benchFile';
 import { UserFacingError } from '../../core/errors';
-import type { JobProgress } from '../../core/jobs/progress';
+import type { JobPrices, JobProgress } from '../../core/jobs/progress';
 import { formatProgress } from '../../core/jobs/progressText';
 import type { RequestScheduler } from '../../core/jobs/scheduler';
 import { createScheduler } from '../../core/jobs/scheduler';
@@ -44,6 +44,13 @@ export async function openBench(ctx: JanusContext, uri: string | undefined): Pro
   if (parsed.instances.length === 0) throw new UserFacingError(`${vscode.workspace.asRelativePath(document.uri)} has no valid instance; fix the problems listed in Problems first.`);
   if (document.uri.scheme !== 'file') throw new UserFacingError('Save the bench file first: its run folder sits next to it.');
   return { document, parsed };
+}
+
+/** Prices for the progress line's cost, when either is set. */
+export function jobPrices(settings: Settings): JobPrices | undefined {
+  const prompt = settings['jobs.promptPricePerMillion'];
+  const completion = settings['jobs.completionPricePerMillion'];
+  return prompt === null && completion === null ? undefined : { promptPerMillion: prompt ?? 0, completionPerMillion: completion ?? 0 };
 }
 
 export function jobScheduler(settings: Settings): RequestScheduler {

@@ -10,7 +10,7 @@ import { evaluationFileForRun, runEvaluationJob } from '../../core/jobs/evaluati
 import { endpointTextModel } from '../../core/jobs/textModel';
 import { loadedEvaluation } from '../bench/evaluationResults';
 import type { BenchJobArgs } from '../bench/jobSupport';
-import { chooseRun, jobScheduler, openBench, parseBenchJobArgs, withJobProgress } from '../bench/jobSupport';
+import { chooseRun, jobPrices, jobScheduler, openBench, parseBenchJobArgs, withJobProgress } from '../bench/jobSupport';
 import { showSummaryReport } from '../bench/summaryReport';
 import { folderOf, latestResponses, modelNameOf, runsRoot, saveRunRecord } from '../bench/runRecords';
 import type { JanusContext } from '../context';
@@ -77,7 +77,7 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
   const cache = await openCallCache(folder.cache);
   const title = ids ? `Janus: evaluating instance ${ids.join(', ')}` : `Janus: evaluating ${instances.length} instances`;
   const result: EvaluationJobResult = await withJobProgress(ctx, title, 'judge calls', (signal, onProgress) =>
-    runEvaluationJob({ instances, responses, judge, scheduler, outFile: folder.output, checkpointFile: folder.checkpoint, runs, cache, signal, onProgress, logger: ctx.log }),
+    runEvaluationJob({ instances, responses, judge, scheduler, outFile: folder.output, checkpointFile: folder.checkpoint, runs, cache, signal, onProgress, prices: jobPrices(ctx.config.settings), logger: ctx.log }),
   );
   const finished = !result.cancelled && result.stoppedBy === undefined && result.failures.length === 0;
   if (finished) await saveRunRecord(root, { ...record, finished: true });

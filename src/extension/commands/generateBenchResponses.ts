@@ -8,7 +8,7 @@ import type { TextModel } from '../../core/jobs/textModel';
 import { endpointTextModel } from '../../core/jobs/textModel';
 import type { BenchInstance } from '../../core/bench/benchSchema';
 import type { BenchJobArgs } from '../bench/jobSupport';
-import { chooseRun, jobScheduler, openBench, parseBenchJobArgs, withJobProgress } from '../bench/jobSupport';
+import { chooseRun, jobPrices, jobScheduler, openBench, parseBenchJobArgs, withJobProgress } from '../bench/jobSupport';
 import { folderOf, runsRoot, saveRunRecord } from '../bench/runRecords';
 import type { JanusContext } from '../context';
 import { reportError } from '../notify';
@@ -51,7 +51,7 @@ export async function generateBenchResponses(ctx: JanusContext, rawArgs?: unknow
   const folder = folderOf(root, record);
   const cache = await openCallCache(folder.cache);
   const result = await withJobProgress(ctx, `Janus: generating responses for ${instances.length} instances${n > 1 ? ` (best of ${n})` : ''}`, 'responses', (signal, onProgress) =>
-    runGenerationJob({ instances, generator, scheduler: jobScheduler(ctx.config.settings), outFile: folder.output, checkpointFile: folder.checkpoint, cache, signal, onProgress, logger: ctx.log }),
+    runGenerationJob({ instances, generator, scheduler: jobScheduler(ctx.config.settings), outFile: folder.output, checkpointFile: folder.checkpoint, cache, signal, onProgress, prices: jobPrices(ctx.config.settings), logger: ctx.log }),
   );
   const generated = Object.keys(result.responses).length;
   const finished = !result.cancelled && result.stoppedBy === undefined && generated === instances.length;
