@@ -25,7 +25,8 @@ async function complete(engine: RunningEngine, body: Record<string, unknown>): P
   return { ms: performance.now() - started, tokens: json.usage.completion_tokens };
 }
 
-async function directTokensPerSecond(modelPath: string): Promise<number> {
+/** node-llama-cpp called directly in this process: one generation of TOKENS tokens per call. */
+async function directRunner(modelPath: string): Promise<{ once: () => Promise<number>; dispose: () => Promise<void> }> {
   const { getLlama, TokenBias } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1 });
   const model = await llama.loadModel({ modelPath });
@@ -33,43 +34,48 @@ async function directTokensPerSecond(modelPath: string): Promise<number> {
   const sequence = context.getSequence();
   const bias = new TokenBias(model.tokenizer);
   if (model.tokens.eos !== null) bias.set(model.tokens.eos, 'never');
-  const rates: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    const started = performance.now();
-    const prompt = model.tokenize(PROMPT, true);
-    if (model.tokens.bos !== null) prompt.unshift(model.tokens.bos);
-    let n = 0;
-    for await (const token of sequence.evaluate(prompt, { temperature: 1, topP: 0.9, tokenBias: bias })) {
-      void model.detokenize([token]);
-      if (++n >= TOKENS) break;
-    }
-    rates.push(n / ((performance.now() - started) / 1000));
-    await sequence.clearHistory();
+  return {
+    async once() {
+      const started = performance.now();
+      const prompt = model.tokenize(PROMPT, true);
+      if (model.tokens.bos !== null) prompt.unshift(model.tokens.bos);
+      let n = 0;
+      for await (const token of sequence.evaluate(prompt, { temperature: 1, topP: 0.9, tokenBias: bias })) {
+        void model.detokenize([token]);
+        if (++n >= TOKENS) break;
+      }
+      const rate = n / ((performance.now() - started) / 1000);
+      await sequence.clearHistory();
+      return rate;
+    },
+    async dispose() {
+      await context.dispose();
+      await model.dispose();
+      await llama.dispose();
+    },
+  };
+}
+
+/** One request of TOKENS tokens through the server; tokens per second as the client sees them. */
+async function serverOnce(engine: RunningEngine, stream: boolean): Promise<number> {
+  if (!stream) {
+    const { ms, tokens } = await complete(engine, { max_tokens: TOKENS });
+    return tokens / (ms / 1000);
   }
-  await context.dispose();
-  await model.dispose();
-  await llama.dispose();
-  return median(rates);
+  const started = performance.now();
+  const res = await fetch(`${engine.url}/v1/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: PROMPT, ignore_eos: true, temperature: 1, top_p: 0.9, max_tokens: TOKENS, stream: true }),
+  });
+  const text = await res.text();
+  const usage = /"completion_tokens":(\d+)/.exec(text);
+  return Number(usage?.[1] ?? NaN) / ((performance.now() - started) / 1000);
 }
 
 async function serverTokensPerSecond(engine: RunningEngine, stream: boolean): Promise<number> {
   const rates: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    if (stream) {
-      const started = performance.now();
-      const res = await fetch(`${engine.url}/v1/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: PROMPT, ignore_eos: true, temperature: 1, top_p: 0.9, max_tokens: TOKENS, stream: true }),
-      });
-      const text = await res.text();
-      const usage = /"completion_tokens":(\d+)/.exec(text);
-      rates.push(Number(usage?.[1] ?? NaN) / ((performance.now() - started) / 1000));
-    } else {
-      const { ms, tokens } = await complete(engine, { max_tokens: TOKENS });
-      rates.push(tokens / (ms / 1000));
-    }
-  }
+  for (let r = 0; r < REPEATS; r++) rates.push(await serverOnce(engine, stream));
   return median(rates);
 }
 
@@ -83,12 +89,27 @@ async function main(): Promise<void> {
   const tiny = await getTinyModel();
   const rows: BenchRow[] = [];
 
-  const direct = await directTokensPerSecond(tiny.modelPath);
   const engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
+  const runner = await directRunner(tiny.modelPath);
   try {
     await complete(engine, { max_tokens: 8 }); // warm-up
-    const served = await serverTokensPerSecond(engine, false);
-    const streamed = await serverTokensPerSecond(engine, true);
+    await runner.once();
+    // Direct and server runs interleave, in a rotating order, so machine noise hits all three alike.
+    const directRates: number[] = [];
+    const servedRates: number[] = [];
+    const streamedRates: number[] = [];
+    const steps = [
+      async (): Promise<void> => void directRates.push(await runner.once()),
+      async (): Promise<void> => void servedRates.push(await serverOnce(engine, false)),
+      async (): Promise<void> => void streamedRates.push(await serverOnce(engine, true)),
+    ];
+    for (let r = 0; r < REPEATS * 2; r++) {
+      for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]?.();
+    }
+    await runner.dispose();
+    const direct = median(directRates);
+    const served = median(servedRates);
+    const streamed = median(streamedRates);
     const overhead = (direct / served - 1) * 100;
     const streamOverhead = (direct / streamed - 1) * 100;
     rows.push({ metric: 'direct node-llama-cpp, 1 sequence', value: direct, unit: 'tok/s' });
