@@ -40,6 +40,8 @@ export interface JanusApi {
   benchParses(): number;
   /** Milliseconds the last bench parse took. */
   benchLastParseMs(): number;
+  /** Score-band marks (low / mid / high) last set on the visible editor of a bench. */
+  benchBands(uri: string): { readonly low: number; readonly mid: number; readonly high: number } | undefined;
   /** Lenses the bench provider gives for a document now (timed by the suites without the RPC). */
   benchLensCount(document: vscode.TextDocument): number;
   /** The candidates panel (Best-of-N, Compare Personas), for the integration suites. */
@@ -84,6 +86,7 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
     activePersona: () => ({ uri: ctx.personas.uri, statusText: ctx.personas.statusText }),
     benchParses: () => ctx.bench.documents.parses,
     benchLastParseMs: () => ctx.bench.documents.lastParseMs,
+    benchBands: (uri) => ctx.bench.decorations.applied.get(uri),
     benchLensCount: (document) => ctx.bench.lenses.provideCodeLenses(document).length,
     candidates: {
       session: (sessionId) => {

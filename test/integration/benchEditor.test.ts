@@ -147,6 +147,12 @@ describe('bench files in the editor, judged over HTTP', function () {
     );
     await lenses(bench);
     assert.equal(api.benchParses(), parsesBefore, 'lens requests reuse the parse of this version');
+    const means = Object.values(file).map((e) => (e.score as number[]).reduce((a, b) => a + b, 0) / 4);
+    assert.deepEqual(api.benchBands(bench.toString()), {
+      low: means.filter((m) => m < 3).length,
+      mid: means.filter((m) => m >= 3 && m < 4).length,
+      high: means.filter((m) => m >= 4).length,
+    }, 'one score-band mark per instance, by its mean');
 
     const line = document.lineAt(34).text;
     const position = new vscode.Position(34, line.indexOf('"criteria"') + '"criteria": "'.length + 3);

@@ -30,7 +30,7 @@ describe('ui: bench evaluation', () => {
   });
 
   after(async () => {
-    await setUserSettings({ 'janus.judge.baseUrl': undefined, 'janus.judge.format': undefined, 'janus.judge.model': undefined }, { reload: false });
+    await setUserSettings({ 'janus.judge.baseUrl': undefined, 'janus.judge.format': undefined, 'janus.judge.model': undefined, 'workbench.colorTheme': undefined }, { reload: false });
     await judge?.close();
   });
 
@@ -87,5 +87,23 @@ describe('ui: bench evaluation', () => {
     await chart.waitFor({ state: 'visible', timeout: 30_000 });
     assert.ok(((await chart.boundingBox())?.width ?? 0) > 100, 'the bar chart image loaded');
     await screenshot(page, 'bench-results-report');
+  });
+
+  it('after a window reload (dark theme) the bench shows the latest run\'s scores again, with the hover feedback', async () => {
+    const { page } = ui();
+    await setUserSettings({ 'workbench.colorTheme': 'Default Dark Modern' }, { reload: true });
+    const tab = page.locator('.tabs-container .tab', { hasText: 'multifaceted-bench.sample.json' });
+    await tab.first().waitFor({ state: 'visible', timeout: 60_000 });
+    await tab.first().click();
+    const lenses = activeEditor(page).locator('.contentWidgets .codelens-decoration');
+    await lenses.filter({ hasText: /\d\.\d\d · style \d · knowledge \d/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    // Hover the first rubric's criteria text: the judge's score and feedback for that rubric.
+    const criteria = activeEditor(page).locator('.view-line span', { hasText: 'Is the explanation short and plain' }).first();
+    await criteria.waitFor({ state: 'visible', timeout: 30_000 });
+    await criteria.hover();
+    const hover = page.locator('.monaco-hover', { hasText: /style: \d \/ 5/ });
+    await hover.first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await hover.first().innerText(), /meets the rubric in part/);
+    await screenshot(page, 'bench-scored-dark-hover');
   });
 });

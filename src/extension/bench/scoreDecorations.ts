@@ -15,9 +15,12 @@ function decorationType(band: ShownBand): vscode.TextEditorDecorationType {
   // A bar at the start of the instance's first line and a mark in the overview ruler: gutter
   // icons cannot take theme colours.
   return vscode.window.createTextEditorDecorationType({
+    // Whole line: the bar sits at the left edge of the text area, next to the line numbers,
+    // whatever the instance's indentation.
+    isWholeLine: true,
     borderColor: color,
     borderStyle: 'solid',
-    borderWidth: '0 0 0 3px',
+    borderWidth: '0 0 0 4px',
     overviewRulerColor: color,
     overviewRulerLane: vscode.OverviewRulerLane.Left,
   });

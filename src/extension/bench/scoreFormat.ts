@@ -82,7 +82,9 @@ export function scoreBand(mean: number | null, threshold: number): ScoreBand {
 /** The hover text for one rubric: its score and the judge's feedback, as Markdown. */
 export function feedbackMarkdown(label: string, score: number | null, feedback: string | undefined): string {
   const head = `**${label}: ${score === null ? 'unscored' : `${score} / 5`}**`;
-  const body = feedback === undefined || feedback.trim() === '' ? '_No feedback recorded._' : feedback.trim();
+  // The protocol's replies start with "Feedback:"; the hover's heading already says what it is.
+  const text = (feedback ?? '').trim().replace(/^feedback\s*:\s*/i, '');
+  const body = text === '' ? '_No feedback recorded._' : text;
   const note = score === null ? '\n\n_The judge gave no score after the retries; its last reply is above._' : '';
   return `${head}\n\n${body}${note}`;
 }

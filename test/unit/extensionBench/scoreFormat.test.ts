@@ -49,6 +49,7 @@ describe('bench score lenses (text)', () => {
 
   it('writes hover feedback with the score, and says when the judge gave none', () => {
     assert.equal(feedbackMarkdown('style', 4, ' Clear and short. '), '**style: 4 / 5**\n\nClear and short.');
+    assert.equal(feedbackMarkdown('style', 5, 'Feedback: Clear.'), '**style: 5 / 5**\n\nClear.', 'the protocol\'s label is not repeated');
     const unscored = feedbackMarkdown('r2', null, 'I cannot grade this');
     assert.match(unscored, /^\*\*r2: unscored\*\*/);
     assert.match(unscored, /I cannot grade this/);
