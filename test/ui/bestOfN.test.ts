@@ -68,13 +68,14 @@ describe('ui: Janus: Generate Best-of-N', () => {
 
   before(async () => {
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '2048']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '4096']);
     await setUserSettings(
       {
         'janus.generator.baseUrl': `${engine.url}/v1`,
         'janus.reward.baseUrl': engine.url,
-        // Long enough that the panel is open while the candidates still stream.
-        'janus.generator.maxTokens': 320,
+        // Long enough that the panel is open while the candidates still stream, on an idle
+        // machine too (320 tokens were done before the panel had loaded).
+        'janus.generator.maxTokens': 3000,
         'janus.systemMessage': 'You are a patient teacher who explains with everyday examples.',
         'workbench.colorTheme': 'Default Light Modern',
       },

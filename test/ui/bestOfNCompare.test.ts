@@ -73,7 +73,15 @@ describe('ui: Janus: Compare Personas', () => {
     const [first, second] = rewards.map((r) => Number(r.replace('reward ', '')));
     const leaderGroup = await frame.locator('.group').filter({ has: frame.locator('.card.best') }).locator('h2').innerText();
     assert.equal(leaderGroup, (first ?? 0) >= (second ?? 0) ? 'Patient teacher' : 'Terse expert', 'the flag is on the higher reward');
-    const boxes = await frame.locator('.group').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    // Side by side needs room for two 280 px columns; earlier suites may have left an editor group
+    // beside the panel, so give the window the width a desktop would have before measuring.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 2400, height: viewport?.height ?? 900 });
+    const boxes = await pollUntil(async () => {
+      const tops = await frame.locator('.group').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+      return tops.length === 2 && tops[0] === tops[1] ? tops : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100, what: 'the two personas side by side' }).catch(async () => frame.locator('.group').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top)));
+    if (viewport) await page.setViewportSize(viewport);
     assert.equal(boxes[0], boxes[1], 'the personas sit side by side');
     await page.mouse.move(1400, 880);
     await screenshot(page, 'compare-ranked-light');

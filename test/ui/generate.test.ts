@@ -40,7 +40,7 @@ describe('ui: Janus: Generate', () => {
     await page.keyboard.press('Enter');
     const text = await pollUntil(
       async () => {
-        const tab = await page.locator('.tabs-container .tab.active').innerText().catch(() => '');
+        const tab = await page.locator('.editor-group-container.active .tabs-container .tab.active').innerText().catch(() => '');
         const shown = tab.includes('Untitled') ? await readActiveEditorText(page) : '';
         return shown.trim().length > 0 ? shown : undefined;
       },

@@ -49,7 +49,7 @@ describe('ui harness', () => {
     if (janus === undefined) this.skip();
     const item = activityBarItem(page, 'Janus');
     await item.waitFor({ state: 'visible', timeout: 60_000 });
-    await item.click();
+    await item.click({ force: true });
     await screenshot(page, 'harness-janus-container');
   });
 });

@@ -88,7 +88,7 @@ describe('ui: the Personas view', () => {
 
     // Hidden and shown again: the page is rebuilt (no retainContextWhenHidden) from its saved state.
     await frame.locator('#name').fill('Unsaved rename');
-    await activityBarItem(page, 'Explorer').click();
+    await activityBarItem(page, 'Explorer').click({ force: true });
     await page.locator('.part.sidebar .title-label', { hasText: 'Personas' }).waitFor({ state: 'hidden', timeout: 30_000 });
     const shown = await openPersonasView(page);
     assert.equal(await shown.locator('#name').inputValue(), 'Unsaved rename', 'the unsaved edit survived hiding the view');

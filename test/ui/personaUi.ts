@@ -24,7 +24,7 @@ export async function personaFrame(page: Page): Promise<Frame> {
 
 /** Shows the Explorer (window reloads wait for its rows); clicking it while shown would hide it. */
 export async function showExplorer(page: Page): Promise<void> {
-  if (!(await page.locator('.explorer-folders-view').isVisible().catch(() => false))) await activityBarItem(page, 'Explorer').click();
+  if (!(await page.locator('.explorer-folders-view').isVisible().catch(() => false))) await activityBarItem(page, 'Explorer').click({ force: true });
 }
 
 export async function openPersonasView(page: Page): Promise<Frame> {
@@ -32,7 +32,7 @@ export async function openPersonasView(page: Page): Promise<Frame> {
   await item.waitFor({ state: 'visible', timeout: 60_000 });
   // Clicking the container's icon while it is open would close it.
   const open = await page.locator('.part.sidebar .title-label', { hasText: 'Personas' }).isVisible().catch(() => false);
-  if (!open) await item.click();
+  if (!open) await item.click({ force: true });
   const frame = await personaFrame(page);
   // The workspace (files, templates) arrives by message after `ready`; the page says when.
   await frame.locator('main#app[aria-busy="false"]').waitFor({ state: 'attached', timeout: 60_000 });

@@ -24,16 +24,34 @@ export async function waitForWorkbench(page: Page, timeoutMs = WORKBENCH_TIMEOUT
  */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${title}`);
   // Only visible rows: after a window reload the palette can keep a stale, hidden copy of a row
   // in the DOM, and waiting for that one to become visible would wait forever.
   const rows = page.locator('.quick-input-list .monaco-list-row').filter({ visible: true });
   const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
-  await exact.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  // Right after a (re)load the workbench answers before extensions have registered their
+  // commands: a palette opened then lacks them, so close it and ask again until the deadline.
+  await pollUntil(
+    async () => {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: timeoutMs });
+      await input.fill(`>${title}`);
+      const found = await exact.first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+      if (!found) await page.keyboard.press('Escape');
+      return found ? true : undefined;
+    },
+    { timeoutMs: Math.max(timeoutMs, 60_000), intervalMs: 250, what: `the palette to list "${title}"` },
+  );
   await exact.first().click();
-  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+  // The palette is done once its command-mode text is gone: hidden, or replaced by the command's
+  // own input box (a command that asks for something keeps the widget open).
+  await pollUntil(
+    async () => {
+      const visible = await input.isVisible().catch(() => false);
+      const value = visible ? await input.inputValue().catch(() => '') : '';
+      return !visible || !value.startsWith('>') ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 100, what: `the palette to run "${title}"` },
+  );
 }
 
 function escapeRegExp(text: string): string {
@@ -89,7 +107,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** The activity-bar entry of a view container, by its title (e.g. "Janus"). */
+/**
+ * The activity-bar entry of a view container, by its title (e.g. "Janus"). Click it with
+ * `{ force: true }`: a badge (e.g. "3 unsaved files") can sit over the icon's centre, and the
+ * click still reaches the entry through it.
+ */
 export function activityBarItem(page: Page, title: string): Locator {
   return page.locator(`.part.activitybar .action-item .action-label[aria-label^="${title}"]`);
 }
