@@ -68,14 +68,14 @@ describe('ui: Janus: Generate Best-of-N', () => {
 
   before(async () => {
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '4096']);
+    // Two llama.cpp threads on this 2-core machine decode about 20x slower (bench/engine.bench.ts):
+    // the candidates then stream for seconds, so the open panel is seen sampling, not only ranked.
+    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '2048', '--threads', '2']);
     await setUserSettings(
       {
         'janus.generator.baseUrl': `${engine.url}/v1`,
         'janus.reward.baseUrl': engine.url,
-        // Long enough that the panel is open while the candidates still stream, on an idle
-        // machine too (320 tokens were done before the panel had loaded).
-        'janus.generator.maxTokens': 3000,
+        'janus.generator.maxTokens': 320,
         'janus.systemMessage': 'You are a patient teacher who explains with everyday examples.',
         'workbench.colorTheme': 'Default Light Modern',
       },
