@@ -10,8 +10,8 @@ import type { BenchInstance } from './benchSchema';
 import { BENCH_FIELD_HELP, rawBenchInstanceSchema } from './benchSchema';
 import type { JsonSpan } from './jsonSpans';
 import { scanJsonSpans, spanAt } from './jsonSpans';
-import type { SourceRange } from './lineMap';
-import { LineMap } from './lineMap';
+import type { SourceRange } from '../text/lineMap';
+import { LineMap } from '../text/lineMap';
 
 export type BenchFormat = 'json' | 'jsonl';
 

@@ -9,6 +9,7 @@ import type { ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import type { Persona } from './persona';
 import { PERSONA_FIELD_HELP, personaSchema } from './persona';
+import { LineMap } from '../text/lineMap';
 
 export interface PersonaProblem {
   /** What is wrong and what to do about it. */
@@ -47,29 +48,6 @@ const SYNTAX_MESSAGES: Readonly<Record<string, string>> = {
   InvalidEscapeCharacter: 'Invalid escape sequence in a string.',
   InvalidCharacter: 'Invalid character in a string: write line breaks and tabs as \\n and \\t.',
 };
-
-/** Maps offsets to 0-based line/column pairs. */
-class LineMap {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      // \r\n counts once; a lone \r also ends a line, as it does in the editor.
-      if (ch === 13 && text.charCodeAt(i + 1) === 10) continue;
-      if (ch === 10 || ch === 13) this.starts.push(i + 1);
-    }
-  }
-  position(offset: number): { line: number; column: number } {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((this.starts[mid] ?? 0) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low, column: offset - (this.starts[low] ?? 0) };
-  }
-}
 
 function problemAt(lines: LineMap, offset: number, length: number, message: string, path: readonly (string | number)[]): PersonaProblem {
   const start = lines.position(offset);

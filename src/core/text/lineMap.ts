@@ -1,6 +1,6 @@
 /**
  * Offsets to 0-based lines and columns (UTF-16 code units, as VS Code's `Position` counts them).
- * Line starts are found with `indexOf`, which matters on a 9 MB bench file.
+ * Shared by bench files and persona files, so both report positions the same way.
  */
 export interface SourceRange {
   readonly offset: number;
@@ -16,8 +16,10 @@ export class LineMap {
   private readonly starts: number[] = [0];
 
   constructor(text: string) {
-    // \r\n and a lone \n end a line; a lone \r (rare in bench files) is treated as text.
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    // \r\n counts once; a lone \r or \n also ends a line, as it does in the editor. A regex scan
+    // keeps this fast on a 9 MB bench file.
+    const breaks = /\r\n|\r|\n/g;
+    for (let m = breaks.exec(text); m; m = breaks.exec(text)) this.starts.push(m.index + m[0].length);
   }
 
   position(offset: number): { line: number; column: number } {
