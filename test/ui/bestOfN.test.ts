@@ -68,14 +68,15 @@ describe('ui: Janus: Generate Best-of-N', () => {
 
   before(async () => {
     const model = await getTinyModel();
-    // Two llama.cpp threads on this 2-core machine decode about 20x slower (bench/engine.bench.ts):
-    // the candidates then stream for seconds, so the open panel is seen sampling, not only ranked.
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '2048', '--threads', '2']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '4096']);
     await setUserSettings(
       {
         'janus.generator.baseUrl': `${engine.url}/v1`,
         'janus.reward.baseUrl': engine.url,
-        'janus.generator.maxTokens': 320,
+        // Seed 21 makes two of the four candidates run to the full 2000 tokens on the tiny model
+        // (same seed, same text), so the open panel is seen sampling however fast the machine is.
+        'janus.generator.maxTokens': 2000,
+        'janus.generator.seed': 21,
         'janus.systemMessage': 'You are a patient teacher who explains with everyday examples.',
         'workbench.colorTheme': 'Default Light Modern',
       },
@@ -85,7 +86,7 @@ describe('ui: Janus: Generate Best-of-N', () => {
 
   after(async () => {
     await setUserSettings(
-      { 'janus.generator.baseUrl': undefined, 'janus.reward.baseUrl': undefined, 'janus.generator.maxTokens': undefined, 'janus.systemMessage': undefined, 'workbench.colorTheme': undefined },
+      { 'janus.generator.baseUrl': undefined, 'janus.reward.baseUrl': undefined, 'janus.generator.maxTokens': undefined, 'janus.generator.seed': undefined, 'janus.systemMessage': undefined, 'workbench.colorTheme': undefined },
       { reload: false },
     );
     await engine?.stop();

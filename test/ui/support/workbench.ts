@@ -33,7 +33,11 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   await pollUntil(
     async () => {
       await page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: timeoutMs });
+      if (!(await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) {
+        // Focus inside a webview can swallow F1: give the focus back to an editor tab and ask again.
+        await page.locator('.part.editor .tabs-container .tab').first().click({ force: true }).catch(() => undefined);
+        return undefined;
+      }
       await input.fill(`>${title}`);
       const found = await exact.first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
       if (!found) await page.keyboard.press('Escape');
