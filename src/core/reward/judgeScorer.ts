@@ -14,7 +14,8 @@ import type { Rubric } from '../preferences/persona';
 import { parseJudgeReply } from '../judge/scoreParser';
 import type { JanusInput } from '../prompts/janusFormat';
 import type { JudgeTemplate } from '../prompts/judgePrompt';
-import { defaultJudgeSystemPrompt, parseJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
+// Best-of-N has no reference answer: the judge core's template without that section.
+import { defaultJudgeSystemPrompt, noReferenceJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
 import type { RewardItem } from './rewardText';
 import type { RewardScorer } from './scorer';
 import { RewardError } from './scorer';
@@ -35,30 +36,8 @@ export interface JudgeScorerOptions {
   readonly template?: JudgeTemplate | undefined;
 }
 
-/**
- * The bench's judge protocol without its reference-answer section: Best-of-N has no reference.
- * Built with the judge core's template parser so a user template goes through the same checks.
- */
-export const bestOfNJudgeTemplate: JudgeTemplate = parseJudgeTemplate(`## Task
-You will see an instruction, a response to it and a score rubric.
-1. Write feedback that assesses the response strictly by the score rubric, not by general quality.
-2. Then decide an integer score from 1 to 5, as the rubric's descriptions define it.
-3. Reply in exactly this form and nothing else: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"
-
-## Instruction
-{instruction}
-
-## Response to evaluate
-{response}
-
-## Score rubric
-{score_rubric}
-
-## Feedback
-`);
-
 /** The judge's input for one (candidate, rubric item). The instruction is the prompt alone: the persona reaches the judge through the rubric. */
-export function judgeInput(item: RewardItem, rubric: Rubric, template: JudgeTemplate = bestOfNJudgeTemplate): JanusInput {
+export function judgeInput(item: RewardItem, rubric: Rubric, template: JudgeTemplate = noReferenceJudgeTemplate): JanusInput {
   return { system: defaultJudgeSystemPrompt, prompt: renderJudgePrompt(template, { instruction: item.prompt, response: item.response, referenceAnswer: '', rubric }) };
 }
 
