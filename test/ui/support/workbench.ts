@@ -38,14 +38,20 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
         await page.locator('.part.editor .tabs-container .tab').first().click({ force: true }).catch(() => undefined);
         return undefined;
       }
-      await input.fill(`>${title}`);
+      // Something else taking the focus (an editor a command opens, a notification) can close the
+      // palette between the check above and typing: then ask again rather than wait on a hidden box.
+      const typed = await input.fill(`>${title}`, { timeout: 3_000 }).then(() => true, () => false);
+      if (!typed) return undefined;
       const found = await exact.first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
-      if (!found) await page.keyboard.press('Escape');
-      return found ? true : undefined;
+      if (!found) {
+        await page.keyboard.press('Escape');
+        return undefined;
+      }
+      // The same race can hide the row just found: click it, or start over.
+      return (await exact.first().click({ timeout: 3_000 }).then(() => true, () => false)) ? true : undefined;
     },
-    { timeoutMs: Math.max(timeoutMs, 60_000), intervalMs: 250, what: `the palette to list "${title}"` },
+    { timeoutMs: Math.max(timeoutMs, 60_000), intervalMs: 250, what: `the palette to list and run "${title}"` },
   );
-  await exact.first().click();
   // The palette is done once its command-mode text is gone: hidden, or replaced by the command's
   // own input box (a command that asks for something keeps the widget open).
   await pollUntil(
