@@ -3,7 +3,7 @@
  * `media/schemas/persona.schema.json` is generated from it (see `writeSchema.ts`) so hand edits get
  * completion and errors in the editor.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIMENSION_IDS } from './dimensions';
 
 /** Field help, used both as JSON-schema descriptions and in "add this field" messages. */

@@ -2,7 +2,7 @@
  * The preference template library: built-in preferences for every known dimension and
  * subdimension, plus user templates from `.janus/templates/*.json`, listed after the built-ins.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DimensionId } from './dimensions';
 import { DIMENSION_IDS } from './dimensions';
 import type { PreferenceItem } from './persona';

@@ -3,7 +3,7 @@
  * The build writes it to `media/schemas/persona.schema.json` (the manifest's `jsonValidation`
  * points there) and a unit test checks the committed file still matches.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { personaSchema } from './persona';
 
 export const PERSONA_SCHEMA_PATH = 'media/schemas/persona.schema.json';

@@ -4,7 +4,7 @@
  * of one 1-5 rubric per dimension in the Multifaceted Bench shape. Hosts send the messages through
  * the endpoint client; the reply of the rubric prompt goes through `parseRubricDraftReply`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PreferenceItem, Rubric } from '../preferences/persona';
 import { rubricSchema, SCORE_KEYS } from '../preferences/persona';
 import { DIMENSION_IDS } from '../preferences/dimensions';
