@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RewardHead } from './rewardHead';
 import { writeRewardHead } from './rewardHead';
 import type { SafetensorsTensorInfo } from './safetensors';

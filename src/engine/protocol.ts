@@ -1,6 +1,6 @@
 // The wire shapes of the local engine: what it accepts (parsed with zod, so a bad field gets a 400
 // that names it) and what it answers, in the shapes OpenAI, vLLM and OpenRLHF clients expect.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const stopSchema = z.union([z.string(), z.array(z.string()).max(16)]).nullish();
 

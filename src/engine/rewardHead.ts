@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The reward head sidecar: the linear value head of a reward model such as Janus-RM-7B, kept beside
