@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopbackServer';
 
 export interface JudgeRequest {
   /** 0-based arrival order. */
@@ -58,7 +58,6 @@ export async function startJudgeServer(options: JudgeServerOptions = {}): Promis
   const requests: JudgeRequest[] = [];
   const completed: string[] = [];
   const seen = new Map<string, number>();
-  const sockets = new Set<import('node:net').Socket>();
   let seed = 12345;
   const random = (): number => {
     seed = (seed * 1103515245 + 12345) >>> 0;
@@ -110,20 +109,6 @@ export async function startJudgeServer(options: JudgeServerOptions = {}): Promis
       else reply();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    requests,
-    completed,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { ...listening, requests, completed };
 }

@@ -60,7 +60,19 @@ export function evaluationOutputs(outFile: string, runs: number): { evaluations:
   };
 }
 
-function acceptRecord(value: unknown): JudgeRecord | undefined {
+/** The checkpoint key of one judged rubric item. */
+export function judgeUnitKey(run: number, id: string, rubricIndex: number): string {
+  return `${run}/${id}/${rubricIndex}`;
+}
+
+/** Everything that decides a judge reply; a checkpoint line or cache entry with another one is stale. */
+export function judgeFingerprint(identity: string, system: string, prompt: string, run: number): string {
+  // The run number is part of the key: run 2 is a fresh judge sample, not a repeat of run 1.
+  return hashKey([identity, system, prompt, run]);
+}
+
+/** Recognises a `JudgeRecord` read back from a checkpoint. */
+export function acceptRecord(value: unknown): JudgeRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Partial<JudgeRecord>;
   const scoreOk = v.score === null || (typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 1 && v.score <= 5);
@@ -88,11 +100,10 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
         // Rendered again when the call is made rather than kept: 11k judge prompts of a 3-run
         // bench would hold ~100 MB for nothing.
         const render = (): string => renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
-        // The run number is part of the key: run 2 is a fresh judge sample, not a repeat of run 1.
-        const fingerprint = hashKey([judge.identity, system, render(), run]);
+        const fingerprint = judgeFingerprint(judge.identity, system, render(), run);
         const base = { run, id: instance.id, rubricIndex };
         units.push({
-          key: `${run}/${instance.id}/${rubricIndex}`,
+          key: judgeUnitKey(run, instance.id, rubricIndex),
           fingerprint,
           async run(signal) {
             const cached = cache?.get(fingerprint);
@@ -147,13 +158,28 @@ export async function runEvaluationJob(options: EvaluationJobOptions): Promise<E
   const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);
   const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecord });
   const records = [...outcome.results.values()];
-  const summary = summarize(options.instances, records, runs);
+  const { summary, files } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
+  return { summary, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };
+}
+
+/** The evaluation file of each run and the summary beside them, from the judged records (live or batch). */
+export async function writeEvaluationOutputs(options: {
+  readonly instances: readonly BenchInstance[];
+  readonly responses: ResponsesFile;
+  readonly records: readonly JudgeRecord[];
+  readonly runs: number;
+  readonly outFile: string;
+  readonly judgeIdentity: string;
+  readonly missingResponses: readonly string[];
+}): Promise<{ summary: EvaluationSummary; files: EvaluationJobResult['files'] }> {
+  const { instances, responses, records, runs } = options;
+  const summary = summarize(instances, records, runs);
   const files = evaluationOutputs(options.outFile, runs);
   for (let run = 0; run < runs; run++) {
     const file = files.evaluations[run];
-    if (file !== undefined) await writeResultFile(file, evaluationFileForRun(options.instances, options.responses, records, run));
+    if (file !== undefined) await writeResultFile(file, evaluationFileForRun(instances, responses, records, run));
   }
   const { perInstance: _perInstance, ...overview } = summary;
-  await writeFileAtomic(files.summary, `${JSON.stringify({ ...overview, judge: JSON.parse(options.judge.identity) as unknown, runs, missingResponses }, null, 2)}\n`);
-  return { summary, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };
+  await writeFileAtomic(files.summary, `${JSON.stringify({ ...overview, judge: JSON.parse(options.judgeIdentity) as unknown, runs, missingResponses: options.missingResponses }, null, 2)}\n`);
+  return { summary, files };
 }

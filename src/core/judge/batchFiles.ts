@@ -22,6 +22,8 @@ export interface BatchRequestOptions {
   readonly runs?: number | undefined;
   readonly template?: JudgeTemplate | undefined;
   readonly systemPrompt?: string | undefined;
+  /** Only the requests whose `custom_id` this accepts (items already judged are left out). */
+  readonly include?: ((customId: string) => boolean) | undefined;
 }
 
 export function batchCustomId(id: string, rubricIndex: number, run: number): string {
@@ -38,6 +40,8 @@ export function judgeBatchInput(options: BatchRequestOptions): string {
       const response = options.responses[instance.id]?.response;
       if (response === undefined) continue;
       instance.rubrics.forEach((rubric, i) => {
+        const customId = batchCustomId(instance.id, i, run);
+        if (options.include && !options.include(customId)) return;
         const user = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
         const body = {
           model: options.model,
@@ -49,7 +53,7 @@ export function judgeBatchInput(options: BatchRequestOptions): string {
           temperature: options.sampling.temperature,
           top_p: options.sampling.topP,
         };
-        lines.push(JSON.stringify({ custom_id: batchCustomId(instance.id, i, run), method: 'POST', url: '/v1/chat/completions', body }));
+        lines.push(JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body }));
       });
     }
   }
