@@ -51,6 +51,8 @@ export const settingSpecs = {
   'judge.maxTokens': spec(z.number().int().min(1).default(defaultSampling.maxTokens), 'Use a whole number of at least 1.'),
   'judge.temperature': spec(z.number().min(0).max(2).default(defaultSampling.temperature), 'Use a number from 0 to 2.'),
   'judge.topP': spec(z.number().gt(0).max(1).default(defaultSampling.topP), 'Use a number above 0 and at most 1.'),
+  'judge.mode': spec(z.enum(['live', 'batch']).default('live'), 'Use "live" (one request per item) or "batch" (the OpenAI Batch API).'),
+  'judge.batchPollMs': spec(z.number().int().min(10).default(30_000), 'Use milliseconds between looks at a pending batch, at least 10.'),
   'request.timeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.timeoutMs), 'Use milliseconds, at least 1000.'),
   'request.stallTimeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.stallTimeoutMs), 'Use milliseconds, at least 1000.'),
   'localEngine.modelPath': spec(z.string().default(''), 'Set it to the path of a Janus GGUF file.'),

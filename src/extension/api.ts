@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { EndpointClient } from '../core/endpoints/client';
 import type { EndpointRole } from '../core/endpoints/profile';
+import { batchEvaluations } from './bench/batchEvaluations';
 import type { JanusContext } from './context';
 import type { RunningEngine } from './localEngine';
 import type { PersonaViewProvider, ViewTraffic } from './personaView';
@@ -44,6 +45,17 @@ export interface JanusApi {
   benchBands(uri: string): { readonly low: number; readonly mid: number; readonly high: number } | undefined;
   /** Lenses the bench provider gives for a document now (timed by the suites without the RPC). */
   benchLensCount(document: vscode.TextDocument): number;
+  /** Batch API evaluations of the workspace (janus.judge.mode "batch"), for the integration suites. */
+  readonly batches: {
+    /** The status bar item's text while a batch is pending, else undefined. */
+    statusText(): string | undefined;
+    /** Resolves once the batch of this state file is collected (true) or polling ended without it (false). */
+    whenFinished(stateFile: string): Promise<boolean>;
+    /** Stops every poller as a window reload does; the state files stay. */
+    stopPolling(): Promise<void>;
+    /** What activation does after a reload: takes up pending batches; resolves with their count. */
+    resumePending(): Promise<number>;
+  };
   /** The candidates panel (Best-of-N, Compare Personas), for the integration suites. */
   readonly candidates: {
     /** A session by id, or the one the panel shows. */
@@ -88,6 +100,12 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
     benchLastParseMs: () => ctx.bench.documents.lastParseMs,
     benchBands: (uri) => ctx.bench.decorations.applied.get(uri),
     benchLensCount: (document) => ctx.bench.lenses.provideCodeLenses(document).length,
+    batches: {
+      statusText: () => batchEvaluations(ctx).statusText(),
+      whenFinished: async (stateFile) => (await batchEvaluations(ctx).whenFinished(stateFile))?.evaluation !== undefined,
+      stopPolling: () => batchEvaluations(ctx).stopAll(),
+      resumePending: () => batchEvaluations(ctx).resumePending(),
+    },
     candidates: {
       session: (sessionId) => {
         const id = sessionId ?? ctx.candidates.shownSession;

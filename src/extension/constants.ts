@@ -16,6 +16,7 @@ export const commandIds = {
   comparePersonas: 'janus.comparePersonas',
   exportPreferencePairs: 'janus.exportPreferencePairs',
   evaluateBench: 'janus.evaluateBench',
+  showBatchEvaluations: 'janus.showBatchEvaluations',
   generateBenchResponses: 'janus.generateBenchResponses',
   scoreDocument: 'janus.scoreDocument',
   selectEvaluationResults: 'janus.selectEvaluationResults',

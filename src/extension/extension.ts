@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import type { JanusApi } from './api';
+import { resumeBatchEvaluationsLater } from './bench/batchEvaluations';
 import { createApi } from './api';
 import { registerCommands } from './commands/table';
 import type { JanusContext } from './context';
@@ -15,6 +16,7 @@ export function activate(extension: vscode.ExtensionContext): JanusApi {
     current = createJanusContext(extension);
     registerCommands(current);
     const personaView = registerViews(current);
+    resumeBatchEvaluationsLater(current);
     const activationMs = performance.now() - started;
     current.log.info(`Janus Studio ${String(extension.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms.`);
     return createApi(current, activationMs, personaView);

@@ -1,11 +1,11 @@
-// A fake OpenAI Batch API over real HTTP (files upload/content, batches create/retrieve/list/cancel)
-// for the batch judge: no hosted API is reachable from the tests, and the faults worth testing
+// A fake OpenAI Batch API over real HTTP (files upload/content, batches create/retrieve/list/cancel,
+// and live chat completions at the same base URL, as the real API) for the batch judge: no hosted API is reachable from the tests, and the faults worth testing
 // (failed, expired, cancelled batches, error-file lines, replies without a score, rejected uploads,
 // a look that fails) have to be injected. Its replies are the live fake judge's (`judgeServer.ts`):
 // a score from the prompt's hash, so a batch and a live run of the same bench can be compared.
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
-import { expectedScore } from './judgeServer';
+import { expectedScore, sseChat } from './judgeServer';
 import { listenOnLoopback } from './loopbackServer';
 
 export type BatchReply =
@@ -15,7 +15,7 @@ export type BatchReply =
   | { readonly kind: 'error'; readonly message: string };
 
 export interface BatchServerOptions {
-  /** The reply to one request of the input file. */
+  /** The reply to one request of the input file (`customId` is empty for a live chat request). */
   readonly reply?: (request: { readonly customId: string; readonly user: string }) => BatchReply;
   /** How the batch ends, after `looksToFinish` looks (retrieve calls) since its creation. Default completed. */
   readonly outcome?: 'completed' | 'failed' | 'expired';
@@ -55,7 +55,16 @@ export interface BatchServer {
   readonly batches: FakeBatch[];
   /** Calls by kind: upload, create, retrieve, list, cancel, content. */
   readonly calls: Record<string, number>;
+  /** User prompts of live chat completion requests, in order. */
+  readonly chats: string[];
+  /** From now on, batches end at their nth look (0: at the next one). */
+  finishAfter(looks: number): void;
   close(): Promise<void>;
+}
+
+/** The fake judge's scored reply (as `judgeServer.ts` writes it). */
+function scoredReply(user: string): string {
+  return `Feedback: The response meets the rubric in part. [RESULT] ${expectedScore(user)}`;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -70,16 +79,18 @@ function apiError(res: ServerResponse, status: number, message: string): void {
 export async function startBatchServer(options: BatchServerOptions = {}): Promise<BatchServer> {
   const files = new Map<string, string>();
   const uploads: string[] = [];
+  const chats: string[] = [];
   const batches: FakeBatch[] = [];
   const calls: Record<string, number> = { upload: 0, create: 0, retrieve: 0, list: 0, cancel: 0, content: 0 };
   let looks = 0;
+  let looksToFinish = options.looksToFinish ?? 2;
 
   const replyLine = (batch: FakeBatch, r: { customId: string; user: string }, i: number): { out?: string; err?: string } => {
     const action = options.reply?.(r) ?? { kind: 'score' };
     if (action.kind === 'error') {
       return { err: JSON.stringify({ id: `batch_req_${i}`, custom_id: r.customId, response: null, error: { code: 'server_error', message: action.message } }) };
     }
-    const content = action.kind === 'text' ? action.text : `Feedback: The response meets the rubric in part. [RESULT] ${expectedScore(r.user)}`;
+    const content = action.kind === 'text' ? action.text : scoredReply(r.user);
     return {
       out: JSON.stringify({
         id: `batch_req_${i}`,
@@ -136,14 +147,14 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
       finish(b, 'cancelled', Math.min(options.finishedBeforeEnd ?? 0, b.requests.length));
       return;
     }
-    const end = options.looksToFinish ?? 2;
+    const end = looksToFinish;
     if (b.looks >= end) {
       const outcome = options.outcome ?? 'completed';
       if (outcome === 'failed') b.status = 'failed';
       else if (outcome === 'expired') finish(b, 'expired', Math.min(options.finishedBeforeEnd ?? 0, b.requests.length));
       else finish(b, 'completed', b.requests.length);
     } else {
-      b.status = b.looks === 1 ? 'in_progress' : 'finalizing';
+      b.status = b.looks < end - 1 ? 'in_progress' : 'finalizing';
       b.completed = Math.floor((b.requests.length * b.looks) / end);
     }
   };
@@ -157,6 +168,14 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
         const route = url.pathname.replace(/^\/v1/, '');
         const body = Buffer.concat(chunks);
         if (req.method === 'GET' && route === '/models') return json(res, 200, { object: 'list', data: [{ id: 'fake-judge', object: 'model' }] });
+        if (req.method === 'POST' && route === '/chat/completions') {
+          const params = JSON.parse(body.toString('utf8')) as { messages: { role: string; content: string }[] };
+          const user = params.messages.find((m) => m.role === 'user')?.content ?? '';
+          chats.push(user);
+          const action = options.reply?.({ customId: '', user }) ?? { kind: 'score' };
+          if (action.kind === 'error') return apiError(res, 500, action.message);
+          return sseChat(res, action.kind === 'text' ? action.text : scoredReply(user));
+        }
         if (req.method === 'POST' && route === '/files') {
           calls['upload']!++;
           if (options.uploadStatus !== undefined) return apiError(res, options.uploadStatus, options.uploadStatus === 413 ? 'File too large' : `upload rejected (${options.uploadStatus})`);
@@ -236,5 +255,5 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
     });
   });
   const listening = await listenOnLoopback(server);
-  return { ...listening, uploads, batches, calls };
+  return { ...listening, uploads, chats, batches, calls, finishAfter: (n) => void (looksToFinish = n) };
 }

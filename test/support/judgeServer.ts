@@ -43,7 +43,8 @@ export function expectedScore(user: string): number {
   return (createHash('sha256').update(user).digest()[0] ?? 0) % 5 + 1;
 }
 
-function sseChat(res: ServerResponse, text: string): void {
+/** A streamed chat completion of `text` (two content chunks, then usage and [DONE]). */
+export function sseChat(res: ServerResponse, text: string): void {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}): string =>
     `data: ${JSON.stringify({ id: 'j', object: 'chat.completion.chunk', created: 0, model: 'fake-judge', choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;

@@ -18,6 +18,7 @@ import type { TextModel } from '../../core/jobs/textModel';
 import { endpointTextModel } from '../../core/jobs/textModel';
 import type { Logger } from '../../core/log';
 import { defaultJudgeSystemPrompt, parseJudgeTemplate } from '../../core/prompts/judgePrompt';
+import { runCliBatch } from './evaluateBatch';
 
 const usage = `Usage: janus evaluate --bench <file> --responses <responses.json> --out <evaluation.json> --judge <url> [options]
 
@@ -41,6 +42,11 @@ Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judg
   --price-prompt, --price-completion     prices per million tokens, for the cost estimate
   --timeout-ms      per call: wait for the reply to start, and longest silence inside it (default 60000 / 30000)
   --no-cache        neither read nor write the reply cache
+  --batch           judge through the OpenAI Batch API instead (needs --judge-model): uploads the
+                    requests, creates the batch, polls it (state in <out>.batch.json: the same
+                    command resumes the same batch) and writes the same files
+  --poll-ms         with --batch: milliseconds between looks at the batch (default 30000, growing while idle)
+  --cancel-batch    cancel the pending batch of <out>; the same command with --batch then collects what finished
 
 The API key comes from JANUS_API_KEY or OPENAI_API_KEY. Exit code 1 if any item ended unscored or
 was not judged; the count is printed.`;
@@ -124,11 +130,13 @@ export const evaluateCommand: CliCommand = {
   summary: 'judge a responses file on a Multifaceted Bench file (resumable)',
   usage,
   async run(args: readonly string[]): Promise<number> {
-    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms'];
+    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms', 'poll-ms'];
     let values: Record<string, string | boolean | undefined>;
     try {
       const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
       options['no-cache'] = { type: 'boolean' };
+      options['batch'] = { type: 'boolean' };
+      options['cancel-batch'] = { type: 'boolean' };
       values = parseArgs({ args: [...args], strict: true, options }).values as Record<string, string | boolean | undefined>;
     } catch (error) {
       throw new CliUsageError((error as Error).message);
@@ -143,15 +151,15 @@ export const evaluateCommand: CliCommand = {
     const pricePrompt = positive(text('price-prompt'), 'price-prompt', false);
     const priceCompletion = positive(text('price-completion'), 'price-completion', false);
     const prices: JobPrices | undefined = pricePrompt !== undefined || priceCompletion !== undefined ? { promptPerMillion: pricePrompt ?? 0, completionPerMillion: priceCompletion ?? 0 } : undefined;
-    const judge = cliTextModel({
+    const endpoint: CliEndpoint = {
       role: 'judge',
       baseUrl: text('judge') ?? '',
       model: text('judge-model'),
       format: 'chat',
       sampling: { maxTokens: positive(text('max-tokens'), 'max-tokens', true), temperature: text('temperature') === undefined ? undefined : Number(text('temperature')), topP: positive(text('top-p'), 'top-p', false) },
       timeoutMs: positive(text('timeout-ms'), 'timeout-ms', true),
-      logger: stderrLogger,
-    });
+    };
+    const judge = cliTextModel({ ...endpoint, logger: stderrLogger });
     const templateFile = text('template');
     const template = templateFile === undefined ? undefined : parseJudgeTemplate(await readFile(templateFile, 'utf8'), templateFile);
     const systemFile = text('system-prompt');
@@ -159,8 +167,13 @@ export const evaluateCommand: CliCommand = {
 
     const instances = await readBenchFile(text('bench') ?? '');
     const responses = await readResponsesFile(text('responses') ?? '');
+    const cacheFile = path.join(path.dirname(out), '.janus', 'cache', 'judge.jsonl');
+    if (values['batch'] === true || values['cancel-batch'] === true) {
+      const cache = values['no-cache'] === true ? undefined : await openCallCache(cacheFile);
+      return runCliBatch({ endpoint, identity: judge.identity, instances, responses, runs, out, template, systemPrompt, cache, pollMs: positive(text('poll-ms'), 'poll-ms', true), cancel: values['cancel-batch'] === true });
+    }
     const scheduler = createScheduler({ concurrency: positive(text('concurrency'), 'concurrency', true) ?? 16, requestsPerMinute: positive(text('rpm'), 'rpm', false), tokensPerMinute: positive(text('tpm'), 'tpm', false) });
-    const cache = values['no-cache'] === true ? undefined : await openCallCache(path.join(path.dirname(out), '.janus', 'cache', 'judge.jsonl'));
+    const cache = values['no-cache'] === true ? undefined : await openCallCache(cacheFile);
     const progress = progressReporter(process.stderr, 'judge calls');
     const sigint = abortOnSigint();
     let result;

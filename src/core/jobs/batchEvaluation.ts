@@ -13,7 +13,7 @@
  * the live job resumed on the same checkpoint judges exactly those items again.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import { missingResponses as missingResponsesOf } from '../bench/resultFiles';
@@ -114,6 +114,13 @@ export type BatchState = z.infer<typeof stateSchema>;
 /** A batch that still needs the job: not uploaded, not created, or not finished and collected. */
 export function isBatchPending(state: BatchState): boolean {
   return state.phase !== 'done';
+}
+
+/** `in_progress 8/16` (`uploading 0/16` before the batch exists): the status bar's and the CLI's words. */
+export function batchStatusText(state: BatchState): string {
+  const status = state.status ?? (state.phase === 'prepared' ? 'uploading' : state.phase === 'uploaded' ? 'creating' : 'done');
+  const total = state.counts?.total || state.requests;
+  return `${status} ${state.counts?.completed ?? 0}/${total}`;
 }
 
 /** The local copies of the batch's files, beside the state file. */
@@ -305,6 +312,11 @@ export async function submitBatchEvaluation(options: BatchEvaluationOptions): Pr
   const items = judgeItems(options, runs);
   const done = await judgedAlready(options, items);
   const sent = new Set(items.filter((i) => !done.has(i.key)).map((i) => i.customId));
+  // Everything judged: the finished batch stays as it is (polling it rewrites the same files).
+  if (existing && sent.size === 0) return existing;
+  const local = batchFilesOf(options.stateFile);
+  // A new batch: the last one's replies are in the checkpoint, its local files would be read as this one's.
+  await Promise.all([rm(local.output, { force: true }), rm(local.errors, { force: true })]);
   const text = inputText(options, runs, (customId) => sent.has(customId));
   const now = new Date().toISOString();
   const judge = JSON.parse(options.judge.identity) as { baseUrl?: unknown };
@@ -320,7 +332,7 @@ export async function submitBatchEvaluation(options: BatchEvaluationOptions): Pr
     updatedAt: now,
     ...(previous ? { previous } : {}),
   };
-  await writeFileAtomic(batchFilesOf(options.stateFile).input, text);
+  await writeFileAtomic(local.input, text);
   const saved = await saveState(options, state);
   return sent.size === 0 ? saved : advance(options, saved);
 }

@@ -8,8 +8,17 @@ import type { RequestScheduler } from '../../core/jobs/scheduler';
 import { createScheduler } from '../../core/jobs/scheduler';
 import type { Settings } from '../../core/settings';
 import type { JanusContext } from '../context';
+import type { BenchInstance } from '../../core/bench/benchSchema';
+import type { ResponsesFile } from '../../core/bench/resultFiles';
+import type { EndpointProfile } from '../../core/endpoints/profile';
+import type { BatchState } from '../../core/jobs/batchEvaluation';
+import { batchJudgeOf, batchStatusText, isBatchPending, submitBatchEvaluation } from '../../core/jobs/batchEvaluation';
+import { openCallCache } from '../../core/jobs/callCache';
+import { evaluationOutputs } from '../../core/jobs/evaluationJob';
+import type { EvaluateBenchResult } from '../commands/evaluateBench';
+import { batchEvaluations, batchStateFileOf } from './batchEvaluations';
 import type { RunRecord } from './runRecords';
-import { findUnfinishedRun, newRunRecord, saveRunRecord } from './runRecords';
+import { findUnfinishedRun, folderOf, newRunRecord, saveRunRecord } from './runRecords';
 
 /** Arguments the bench commands take from lenses, keybindings and the integration suites. */
 export const benchJobArgsSchema = z
@@ -21,6 +30,8 @@ export const benchJobArgsSchema = z
     n: z.number().int().min(1).max(64).optional(),
     /** Answer to "resume the unfinished run?" without asking. */
     resume: z.boolean().optional(),
+    /** Evaluate Bench: this judge mode instead of janus.judge.mode (a batch's leftovers are judged live). */
+    mode: z.enum(['live', 'batch']).optional(),
   })
   .optional();
 export type BenchJobArgs = z.infer<typeof benchJobArgsSchema>;
@@ -93,4 +104,45 @@ export function withJobProgress<T>(ctx: JanusContext, title: string, unit: strin
       request.end();
     }
   });
+}
+
+/**
+ * Evaluate Bench with janus.judge.mode "batch": submits the run's items not judged yet as one
+ * Batch API batch (or takes up the run's pending one) and returns; the window's batch poller
+ * (status bar) writes the results when the batch ends.
+ */
+export async function submitBenchBatch(
+  ctx: JanusContext,
+  run: { readonly root: string; readonly record: RunRecord; readonly instances: readonly BenchInstance[]; readonly responses: ResponsesFile; readonly identity: string; readonly profile: EndpointProfile },
+): Promise<EvaluateBenchResult> {
+  const { root, record } = run;
+  const folder = folderOf(root, record);
+  const stateFile = batchStateFileOf(root, record);
+  const judge = batchJudgeOf(run.identity, run.profile);
+  const { openaiBatchApi } = await import('../../core/judge/openaiBatchApi');
+  const api = openaiBatchApi({ baseUrl: run.profile.baseUrl, model: run.profile.model, apiKey: await ctx.keys.keyFor(run.profile.baseUrl) });
+  const cache = await openCallCache(folder.cache);
+  let state: BatchState;
+  try {
+    state = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Janus: submitting the batch of ${run.instances.length} instances` }, () =>
+      submitBatchEvaluation({ instances: run.instances, responses: run.responses, judge, runs: record.runs, outFile: folder.output, checkpointFile: folder.checkpoint, stateFile, cache, api, logger: ctx.log }),
+    );
+  } finally {
+    await cache.close();
+  }
+  const batches = batchEvaluations(ctx);
+  batches.track(root, record, state, true);
+  if (isBatchPending(state)) {
+    void vscode.window.showInformationMessage(`Batch ${state.batchId ?? ''} submitted: ${state.requests} judge requests, results within 24 h. The status bar follows it, also after a reload.`);
+  }
+  return {
+    runDir: folder.dir,
+    output: folder.output,
+    summaryFile: evaluationOutputs(folder.output, record.runs).summary,
+    mean: null,
+    scored: 0,
+    unscored: 0,
+    cancelled: false,
+    batch: { id: state.batchId, status: batchStatusText(state), requests: state.requests, stateFile },
+  };
 }

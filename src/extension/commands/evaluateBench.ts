@@ -10,7 +10,7 @@ import { evaluationFileForRun, runEvaluationJob } from '../../core/jobs/evaluati
 import { endpointTextModel } from '../../core/jobs/textModel';
 import { loadedEvaluation } from '../bench/evaluationResults';
 import type { BenchJobArgs } from '../bench/jobSupport';
-import { chooseRun, jobPrices, jobScheduler, openBench, parseBenchJobArgs, withJobProgress } from '../bench/jobSupport';
+import { chooseRun, jobPrices, jobScheduler, openBench, parseBenchJobArgs, submitBenchBatch, withJobProgress } from '../bench/jobSupport';
 import { showSummaryReport } from '../bench/summaryReport';
 import { folderOf, latestResponses, modelNameOf, runsRoot, saveRunRecord } from '../bench/runRecords';
 import type { JanusContext } from '../context';
@@ -25,6 +25,8 @@ export interface EvaluateBenchResult {
   readonly scored: number;
   readonly unscored: number;
   readonly cancelled: boolean;
+  /** With janus.judge.mode "batch": the submitted batch; the results come when it ends. */
+  readonly batch?: { readonly id: string | undefined; readonly status: string; readonly requests: number; readonly stateFile: string } | undefined;
 }
 
 async function pickResponses(root: string, bench: string, given: string | undefined): Promise<string | undefined> {
@@ -73,6 +75,10 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
   const record = await chooseRun(root, { kind: 'evaluate', bench: document.uri.fsPath, responses: responsesFile, model: judge.identity, runs, ids }, `${modelNameOf(responsesFile)}_evaluation.json`, args?.resume);
   if (!record) return undefined;
   const folder = folderOf(root, record);
+  // A lens's Evaluate (a few items) is judged live: a batch can take up to a day.
+  if ((args?.mode ?? ctx.config.settings['judge.mode']) === 'batch' && !ids) {
+    return submitBenchBatch(ctx, { root, record, instances, responses, identity: judge.identity, profile: client.profile });
+  }
   const scheduler = jobScheduler(ctx.config.settings);
   const cache = await openCallCache(folder.cache);
   const title = ids ? `Janus: evaluating instance ${ids.join(', ')}` : `Janus: evaluating ${instances.length} instances`;

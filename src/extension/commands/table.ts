@@ -8,6 +8,7 @@ import { exportEvaluationSummary, selectEvaluationResults, showEvaluationFeedbac
 import { checkEndpoints } from './checkEndpoints';
 import { comparePersonasCommand } from './comparePersonas';
 import { evaluateBench } from './evaluateBench';
+import { batchEvaluations } from '../bench/batchEvaluations';
 import { exportPreferencePairs } from './exportPairs';
 import { generate } from './generate';
 import { generateBenchResponses } from './generateBenchResponses';
@@ -35,6 +36,7 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.comparePersonas]: (ctx, args) => comparePersonasCommand(ctx, args),
   [commandIds.exportPreferencePairs]: (ctx, args) => exportPreferencePairs(ctx, args),
   [commandIds.evaluateBench]: (ctx, args) => evaluateBench(ctx, args),
+  [commandIds.showBatchEvaluations]: (ctx) => batchEvaluations(ctx).showDetails(),
   [commandIds.generateBenchResponses]: (ctx, args) => generateBenchResponses(ctx, args),
   [commandIds.scoreDocument]: (ctx, args) => scoreDocument(ctx, args),
   [commandIds.selectEvaluationResults]: (ctx, args) => selectEvaluationResults(ctx, args),

@@ -15,7 +15,7 @@ import { memoryCallCache } from '../../../../src/core/jobs/callCache';
 import { evaluationOutputs, runEvaluationJob } from '../../../../src/core/jobs/evaluationJob';
 import { createScheduler } from '../../../../src/core/jobs/scheduler';
 import { endpointTextModel } from '../../../../src/core/jobs/textModel';
-import { openaiBatchApi } from '../../../../src/core/judge/batchApi';
+import { openaiBatchApi } from '../../../../src/core/judge/openaiBatchApi';
 import { judgeBatchInput } from '../../../../src/core/judge/batchFiles';
 import type { BatchServer, BatchServerOptions } from '../../../support/batchServer';
 import { startBatchServer } from '../../../support/batchServer';

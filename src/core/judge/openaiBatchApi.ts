@@ -1,0 +1,64 @@
+/**
+ * The Batch API through the `openai` package, like every other call (`endpoints/client.ts`); its
+ * own retries are off, the job decides what to retry. Errors become `EndpointError`s whose message
+ * names the origin and what to do.
+ */
+import { OpenAI, toFile } from 'openai';
+import type { EndpointErrorContext } from '../endpoints/endpointError';
+import { cancelledError } from '../endpoints/endpointError';
+import { toEndpointError } from '../endpoints/openaiErrors';
+import type { BatchApi, BatchInfo } from './batchApi';
+
+export interface BatchApiOptions {
+  readonly baseUrl: string;
+  readonly apiKey?: string | undefined;
+  /** The judge model, for messages. */
+  readonly model: string;
+  /** Per HTTP call; uploads of large inputs need more than a chat call's wait for headers. */
+  readonly timeoutMs?: number | undefined;
+  readonly fetch?: typeof fetch | undefined;
+}
+
+type OpenAIBatch = Awaited<ReturnType<OpenAI['batches']['retrieve']>>;
+
+function batchInfo(batch: OpenAIBatch): BatchInfo {
+  const counts = batch.request_counts;
+  return {
+    id: batch.id,
+    status: batch.status,
+    inputFileId: batch.input_file_id,
+    outputFileId: batch.output_file_id ?? null,
+    errorFileId: batch.error_file_id ?? null,
+    counts: counts ? { total: counts.total, completed: counts.completed, failed: counts.failed } : undefined,
+    errors: (batch.errors?.data ?? []).map((e) => `${e.line === null || e.line === undefined ? '' : `line ${e.line}: `}${e.message ?? 'error'}${e.code ? ` (${e.code})` : ''}`),
+  };
+}
+
+/** The Batch API of the judge's OpenAI-compatible server. */
+export function openaiBatchApi(options: BatchApiOptions): BatchApi {
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const openai = new OpenAI({
+    baseURL: options.baseUrl,
+    apiKey: options.apiKey ?? 'no-key',
+    maxRetries: 0,
+    timeout: timeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const ctx: EndpointErrorContext = { role: 'judge', baseUrl: options.baseUrl, model: options.model, timeoutMs, stallTimeoutMs: timeoutMs };
+  const call = async <T>(signal: AbortSignal | undefined, run: (o: { signal?: AbortSignal }) => Promise<T>): Promise<T> => {
+    try {
+      return await run(signal ? { signal } : {});
+    } catch (error) {
+      throw signal?.aborted ? cancelledError(ctx) : toEndpointError(error, ctx);
+    }
+  };
+  return {
+    uploadInput: (name, text, signal) => call(signal, async (o) => (await openai.files.create({ file: await toFile(Buffer.from(text, 'utf8'), name, { type: 'application/jsonl' }), purpose: 'batch' }, o)).id),
+    create: (inputFileId, metadata, signal) =>
+      call(signal, async (o) => batchInfo(await openai.batches.create({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', metadata }, o))),
+    retrieve: (batchId, signal) => call(signal, async (o) => batchInfo(await openai.batches.retrieve(batchId, o))),
+    recent: (signal) => call(signal, async (o) => (await openai.batches.list({ limit: 100 }, o)).data.map(batchInfo)),
+    cancel: (batchId, signal) => call(signal, async (o) => batchInfo(await openai.batches.cancel(batchId, o))),
+    fileText: (fileId, signal) => call(signal, async (o) => (await openai.files.content(fileId, o)).text()),
+  };
+}
