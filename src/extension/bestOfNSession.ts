@@ -4,6 +4,10 @@ import type { SessionEntry } from '../core/export/preferencePairs';
 import type { Rubric } from '../core/preferences/persona';
 import type { PanelSession } from '../webview/candidates/model';
 import { describeError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { silentLogger } from '../core/log';
+import type { StoredSessions } from './bestOfNSessionStore';
+import { SessionStore } from './bestOfNSessionStore';
 import { applyGroupEvent, failed, interrupted, sessionEntries, withMark } from '../webview/candidates/model';
 import type { CandidateMarkValue } from '../webview/candidates/protocol';
 
@@ -33,27 +37,58 @@ interface LiveSession {
   controller: AbortController | undefined;
 }
 
+/** The first workspace folder's path (sessions are stored under it). */
+function firstFolder(): string | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+}
+
 /**
  * The Best-of-N sessions of this window: each one's state built by the same reducer the panel
- * uses, so the host can send the whole session to a panel that (re)loads, and export the marks of
- * every session. Sessions a panel restores after a reload are adopted here.
+ * uses, so the host can send the whole session to a panel that (re)loads. Every session is also
+ * stored in the workspace (`bestOfNSessionStore.ts`) when it starts, ends, and when a mark
+ * changes, so export and Open Best-of-N Session see the sessions of earlier windows too. Sessions a
+ * panel restores after a reload, or the user opens from disk, are adopted here.
  */
 export class BestOfNSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly emitter = new vscode.EventEmitter<SessionUpdate>();
   readonly onDidUpdate = this.emitter.event;
 
+  constructor(
+    private readonly log: Logger = silentLogger,
+    readonly store: SessionStore = new SessionStore(firstFolder),
+  ) {}
+
   add(session: PanelSession, source: SourceEditor | undefined, rubrics: RubricLookup): void {
     this.sessions.set(session.sessionId, { session, source, rubrics, controller: undefined });
+    this.persist(session.sessionId);
   }
 
-  /** A session a restored panel brought back: its unfinished runs died with the old window. */
+  /** A session a restored panel brought back (or the user opened from disk): its unfinished runs died with their window. */
   adopt(session: PanelSession): PanelSession {
     const known = this.sessions.get(session.sessionId);
     if (known) return known.session;
     const restored = interrupted(session);
     this.sessions.set(session.sessionId, { session: restored, source: undefined, rubrics: () => undefined, controller: undefined });
+    this.persist(session.sessionId);
     return restored;
+  }
+
+  /** Writes the session's current state to the workspace; a failure is logged, the session lives on. */
+  private persist(sessionId: string): void {
+    const session = this.sessions.get(sessionId)?.session;
+    if (!session) return;
+    this.store.save(session).catch((error: unknown) => this.log.warn(`Best-of-N: could not store session ${sessionId} (${describeError(error)}); it stays in this window only.`));
+  }
+
+  /** This window's sessions and the stored ones (this window's state wins), oldest first. */
+  async allSessions(): Promise<StoredSessions> {
+    await this.store.flush();
+    const stored = await this.store.list();
+    const live = new Map([...this.sessions.values()].map((l) => [l.session.sessionId, l.session]));
+    const merged = [...stored.sessions.filter((s) => !live.has(s.sessionId)), ...live.values()];
+    return { sessions: merged.sort((a, b) => a.createdAt - b.createdAt), unreadable: stored.unreadable };
   }
 
   get(sessionId: string): PanelSession | undefined {
@@ -91,6 +126,7 @@ export class BestOfNSessions implements vscode.Disposable {
       throw error;
     } finally {
       if (live.controller === controller) live.controller = undefined;
+      this.persist(sessionId);
     }
     return live.session;
   }
@@ -111,12 +147,14 @@ export class BestOfNSessions implements vscode.Disposable {
     if (!live || !candidate) return false;
     live.session = withMark(live.session, group, index, mark);
     this.emitter.fire({ type: 'marked', sessionId, group, index, mark });
+    this.persist(sessionId);
     return true;
   }
 
-  /** Every session's finished candidates with their marks, oldest session first. */
-  entries(): SessionEntry[] {
-    return [...this.sessions.values()].map((l) => l.session).sort((a, b) => a.createdAt - b.createdAt).flatMap(sessionEntries);
+  /** Every session's finished candidates with their marks (stored sessions too), oldest session first. */
+  async entries(): Promise<{ readonly entries: SessionEntry[]; readonly unreadable: StoredSessions['unreadable'] }> {
+    const all = await this.allSessions();
+    return { entries: all.sessions.flatMap(sessionEntries), unreadable: all.unreadable };
   }
 
   dispose(): void {

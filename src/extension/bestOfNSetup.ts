@@ -8,6 +8,8 @@ import type { RequestScheduler } from '../core/jobs/scheduler';
 import { createScheduler } from '../core/jobs/scheduler';
 import type { Rubric } from '../core/preferences/persona';
 import { createRewardScorer } from '../core/reward/createScorer';
+import type { RubricGrader } from '../core/reward/judgeScorer';
+import { createRubricGrader } from '../core/reward/judgeScorer';
 import type { RewardScorer } from '../core/reward/scorer';
 import type { JanusContext } from './context';
 import { chooseRewardKind } from './rewardKind';
@@ -20,6 +22,8 @@ export interface RunSetup {
   /** None: candidates are sampled, not scored (the panel says why). */
   readonly scorer: RewardScorer | undefined;
   readonly earlyStop: { readonly margin: number } | undefined;
+  /** The judge, when janus.judge.baseUrl is set: Compare Personas grades answers on rubrics with it. */
+  readonly rubricGrader: RubricGrader | undefined;
 }
 
 /** Judge calls at once: N candidates x rubric items must not all start together. */
@@ -65,7 +69,13 @@ export class BestOfNResources implements vscode.Disposable {
    * The scorer `janus.reward.kind` asks for. `rubrics` gives the judge the persona's rubrics (by
    * system message, so one scorer serves a comparison of several personas).
    */
-  async scorer(rubrics: (system: string) => readonly Rubric[] | undefined): Promise<RewardScorer | undefined> {
+  /** The judge as a rubric grader; undefined without janus.judge.baseUrl. One per run: it remembers its grades. */
+  async rubricGrader(): Promise<RubricGrader | undefined> {
+    const client = await this.ctx.clients.get('judge');
+    return client ? createRubricGrader({ client, scheduler: this.judgeScheduler(client.profile.baseUrl) }) : undefined;
+  }
+
+  async scorer(rubrics: (system: string) => readonly Rubric[] | undefined, grader?: RubricGrader): Promise<RewardScorer | undefined> {
     const settings = this.ctx.config.settings;
     const choice = chooseRewardKind(settings, this.ctx.engine.engine?.port);
     if (choice.problem) throw new UserFacingError(choice.problem);
@@ -75,7 +85,8 @@ export class BestOfNResources implements vscode.Disposable {
       case 'judge': {
         const client = await this.ctx.clients.get('judge');
         if (!client) throw new UserFacingError('The judge fallback needs janus.judge.baseUrl.');
-        return createRewardScorer({ kind: 'judge', client, scheduler: this.judgeScheduler(client.profile.baseUrl), rubrics });
+        // The run's grader too, so a comparison's rubric grades reuse the scoring calls.
+        return createRewardScorer({ kind: 'judge', client, scheduler: this.judgeScheduler(client.profile.baseUrl), rubrics, grader });
       }
       default: {
         const baseUrl = settings['reward.baseUrl'];
@@ -90,7 +101,8 @@ export class BestOfNResources implements vscode.Disposable {
     const profile = this.ctx.config.profile('generator');
     if (!profile) throw new UserFacingError('No generator endpoint is configured: set janus.generator.baseUrl.');
     const apiKey = await this.ctx.keys.keyFor(profile.baseUrl);
-    const [resources, scorer] = await Promise.all([this.generatorResources(profile, apiKey, n, signal), this.scorer(rubrics)]);
+    const rubricGrader = await this.rubricGrader();
+    const [resources, scorer] = await Promise.all([this.generatorResources(profile, apiKey, n, signal), this.scorer(rubrics, rubricGrader)]);
     const margin = this.ctx.config.settings['bestOfN.earlyStopMargin'];
     return {
       generator: { profile, apiKey, logger: this.ctx.log },
@@ -98,6 +110,7 @@ export class BestOfNResources implements vscode.Disposable {
       capabilities: resources.capabilities,
       scorer,
       earlyStop: margin === null ? undefined : { margin },
+      rubricGrader,
     };
   }
 

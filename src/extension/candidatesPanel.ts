@@ -155,6 +155,9 @@ export class CandidatesPanel implements vscode.Disposable {
       case 'export':
         await vscode.commands.executeCommand(commandIds.exportPreferencePairs);
         return;
+      case 'openSessions':
+        await vscode.commands.executeCommand(commandIds.openBestOfNSession);
+        return;
     }
   }
 

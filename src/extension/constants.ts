@@ -15,6 +15,7 @@ export const commandIds = {
   generateBestOfN: 'janus.generateBestOfN',
   comparePersonas: 'janus.comparePersonas',
   exportPreferencePairs: 'janus.exportPreferencePairs',
+  openBestOfNSession: 'janus.openBestOfNSession',
   evaluateBench: 'janus.evaluateBench',
   showBatchEvaluations: 'janus.showBatchEvaluations',
   generateBenchResponses: 'janus.generateBenchResponses',

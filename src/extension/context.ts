@@ -52,7 +52,7 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   const requests = own(new ActiveRequests());
   const personas = own(new ActivePersona(extension.workspaceState));
   const personaDiagnostics = own(new PersonaDiagnostics());
-  const bestOfN = own(new BestOfNSessions());
+  const bestOfN = own(new BestOfNSessions(log));
   const bestOfNResources = own(new BestOfNResources({ config, clients, keys, engine, log }));
   const candidates = own(new CandidatesPanel({ extension, log, sessions: bestOfN, resources: bestOfNResources }));
   const bench = own(new BenchFeatures(config, log));

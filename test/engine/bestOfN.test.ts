@@ -19,7 +19,8 @@ import type { EndpointProfile } from '../../src/core/endpoints/profile';
 import { endpointProfileSchema } from '../../src/core/endpoints/profile';
 import { createScheduler } from '../../src/core/jobs/scheduler';
 import { createRewardScorer } from '../../src/core/reward/createScorer';
-import { createJudgeScorer } from '../../src/core/reward/judgeScorer';
+import { createJudgeScorer, createRubricGrader } from '../../src/core/reward/judgeScorer';
+import { expectedScore, startJudgeServer } from '../support/judgeServer';
 import type { RunningEngine } from '../support/engineProcess';
 import { runCli, startEngine } from '../support/engineProcess';
 import type { FaultyRewardServer } from '../support/rewardServer';
@@ -113,7 +114,18 @@ describe('Best-of-N on the local engine', function () {
     assert.equal(ofType(parallel.events, 'started')[0]?.strategy, 'parallel');
     assert.equal(scheduler.stats.completed, 4, 'one scheduled request per candidate');
     assert.deepEqual(parallel.state.candidates.map((c) => c.text), viaN.state.candidates.map((c) => c.text));
-    assert.ok(parallel.state.candidates.every((c) => typeof c.tokens === 'number' && c.tokens > 0), 'per-candidate tokens from usage');
+    assert.ok(parallel.state.candidates.every((c) => typeof c.tokens === 'number' && c.tokens > 0 && !c.tokensEstimated), 'per-candidate tokens from usage, exact');
+    // One request for 4 choices reports one total: each candidate's count comes from its streamed
+    // pieces and that total. Exact only when proven; an estimate keeps the total and is labelled so.
+    const exact = parallel.state.candidates.map((c) => c.tokens ?? NaN);
+    const viaNTokens = viaN.state.candidates.map((c) => c.tokens ?? NaN);
+    const usage = ofType(viaN.events, 'candidateTokens');
+    assert.equal(viaNTokens.reduce((a, b) => a + b, 0), exact.reduce((a, b) => a + b, 0), `n = 4 counts ${JSON.stringify(viaNTokens)} add up to the request's total (exact ${JSON.stringify(exact)})`);
+    viaN.state.candidates.forEach((c, i) => {
+      if (!c.tokensEstimated) assert.equal(c.tokens, exact[i], `candidate ${i}: an exact count is the exact count`);
+      assert.ok((c.tokens ?? 0) > 0, `candidate ${i} has a count`);
+    });
+    assert.ok(usage.length > 0 || viaN.state.candidates.every((c) => c.tokensEstimated), 'settled from the total, or all left as estimates');
     await assertRankedByRealRewards(parallel.state, parallel.events);
   });
 
@@ -249,6 +261,48 @@ describe('Best-of-N on the local engine', function () {
     assert.fail('the engine did not free its slots after the cancel');
   });
 
+  it('Compare Personas with a judge: each persona\'s answer graded on its own rubrics before done, a failing rubric stated, no rubrics no grades', async () => {
+    const judge = await startJudgeServer({ plan: (r) => (r.user.includes('Uses pirate words?') ? { kind: 'text', text: 'I cannot say.' } : { kind: 'score' }) });
+    try {
+      const rubric = (criteria: string): { criteria: string; score_descriptions: Record<'1' | '2' | '3' | '4' | '5', string> } => ({ criteria, score_descriptions: { '1': 'no', '2': 'barely', '3': 'partly', '4': 'mostly', '5': 'fully' } });
+      const personas = [
+        { name: 'terse', system: 'You are terse.', rubrics: [rubric('Is it short?'), rubric('Is it correct?')] },
+        { name: 'pirate', system: 'You talk like a pirate.', rubrics: [rubric('Uses pirate words?')] },
+        { name: 'plain', system: 'You are plain.' },
+      ];
+      const judgeProfile = endpointProfileSchema.parse({ role: 'judge', baseUrl: judge.baseUrl, model: 'fake-judge', format: 'chat', sampling: {} });
+      const rubricGrader = createRubricGrader({ client: new EndpointClient(judgeProfile, { retryPolicy: fastRetry }), scheduler: createScheduler({ concurrency: 4 }), maxAttempts: 2 });
+      const { generator, scheduler, scorer } = options();
+      const seen: ComparePersonasEvent[] = [];
+      for await (const event of comparePersonas({ generator, scheduler, scorer, prompt: input.prompt, personas, runId: 'grade', rubricGrader })) seen.push(event);
+      const runs = personas.map((_, i) => seen.flatMap((e) => (e.type === 'persona' && e.persona === i ? [e.event] : [])));
+      const states = runs.map((events) => events.reduce(applyBestOfNEvent, initialBestOfNState()));
+      // Terse: both rubrics graded, each the judge's score for the call about that rubric and this answer.
+      const terse = states[0]!.rubricGrades;
+      assert.equal(terse?.index, 0);
+      const answer = states[0]!.candidates[0]!.text;
+      terse?.items.forEach((item) => {
+        const call = judge.requests.find((r) => r.user.includes(item.criteria) && r.user.includes(answer));
+        assert.ok(call, `the judge was asked about "${item.criteria}" for this answer`);
+        assert.equal(item.score, expectedScore(call.user));
+        assert.match(item.feedback ?? '', /Feedback/);
+      });
+      const types = runs[0]!.map((e) => e.type);
+      assert.ok(types.indexOf('rubricGrading') > types.indexOf('ranked') && types.lastIndexOf('rubricGraded') < types.indexOf('done'), `grades between ranked and done: ${types.join(',')}`);
+      // Pirate: the judge never gave a score, so the rubric is unscored with the reason, after 2 tries.
+      const pirate = states[1]!.rubricGrades?.items[0];
+      assert.equal(pirate?.score, undefined);
+      assert.match(pirate?.error ?? '', /gave no 1-5 score in 2 tries/);
+      assert.equal(judge.requests.filter((r) => r.user.includes('Uses pirate words?')).length, 2);
+      // Plain has no rubrics: not graded, no judge call for it.
+      assert.equal(states[2]!.rubricGrades, undefined);
+      assert.equal(judge.requests.length, 2 + 2, 'two terse rubrics, two tries on the pirate one');
+      assert.ok(states.every((st) => st.finished && !st.cancelled && typeof st.candidates[0]?.reward === 'number'), 'rewards as before');
+    } finally {
+      await judge.close();
+    }
+  });
+
   it('Compare Personas: one answer per system message, each with the reward of its own persona', async () => {
     const personas = [
       { name: 'terse', system: 'You are terse.' },
@@ -303,7 +357,7 @@ describe('Best-of-N on the local engine', function () {
         const headers = run.stdout.split('\n').filter((line) => /^#\d/.test(line));
         assert.equal(headers.length, 3);
         // Tokens per candidate only when each has its own request (the engine takes n = 4 in one).
-        assert.match(headers[0] ?? '', /^#1  reward -?\d+\.\d{4}  \(candidate \d(, \d+ tokens)?, (length|stop)\)$/);
+        assert.match(headers[0] ?? '', /^#1  reward -?\d+\.\d{4}  \(candidate \d(, ~?\d+ tokens)?, (length|stop)\)$/);
         // The same seed with the files' text (trailing newline dropped) gives the same answers as inline text.
         const inline = await runCli(['best-of-n', '--system', input.system, '--prompt', input.prompt, '--n', '3', '--endpoint', `${engine.url}/v1`, '--max-tokens', '8', '--seed', '5', '--reward', engine.url, '--reward-kind', 'local']);
         assert.equal(inline.stdout, run.stdout);

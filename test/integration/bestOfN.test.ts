@@ -3,11 +3,12 @@
 // best is the highest reward, Insert puts it in the editor, a dead reward server leaves the
 // candidates unscored with the error, and export writes DPO rows from the marks.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { EndpointClient } from '../../src/core/endpoints/client';
 import type { ExportResult } from '../../src/extension/commands/exportPairs';
 import type { PanelSession } from '../../src/webview/candidates/model';
 import { applyGroupEvent, toCoreEvent } from '../../src/webview/candidates/model';
@@ -309,5 +310,123 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
       await setUserSetting('reward.baseUrl', engine!.url);
       await judge?.close();
     }
+  });
+  it('tokens per card: each candidate of one n = 4 request has a count, exact when proven, "~" estimated otherwise, adding up to the request\'s total', async () => {
+    const api = await janus();
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 4 });
+    const run = session?.groups[0]?.run;
+    assert.equal(run?.strategy, 'n', 'one request for the 4 choices');
+    // Candidate i is what a single request with seed 11 + i gives; its usage is that candidate's exact count.
+    const client = await api.endpointClient('generator');
+    assert.ok(client && run);
+    const exact: number[] = [];
+    for (const c of run.candidates) {
+      const single = new EndpointClient({ ...client.profile, sampling: { ...client.profile.sampling, seed: 11 + c.index } });
+      let tokens: number | undefined;
+      let text = '';
+      for await (const event of single.generateStream({ system, prompt }, new AbortController().signal)) {
+        if (event.type === 'done') [tokens, text] = [event.usage?.completionTokens, event.text];
+      }
+      assert.equal(text, c.text, `candidate ${c.index} is the seed ${11 + c.index} answer`);
+      exact.push(tokens ?? NaN);
+    }
+    const counts = run.candidates.map((c) => c.tokens);
+    assert.ok(counts.every((t) => typeof t === 'number' && t > 0), `a count on every card: ${JSON.stringify(counts)}`);
+    assert.equal(counts.reduce<number>((a, b) => a + (b ?? 0), 0), exact.reduce((a, b) => a + b, 0), 'the counts add up to the request\'s reported total');
+    run.candidates.forEach((c, i) => {
+      if (!c.tokensEstimated) assert.equal(c.tokens, exact[i], `candidate ${i}: a count shown as exact is exact`);
+    });
+  });
+
+  it('Compare Personas with a judge: each persona\'s answer gets its rubric scores streamed beside its reward; a persona without rubrics says so', async () => {
+    const api = await janus();
+    const judge: JudgeServer = await startJudgeServer();
+    try {
+      await setUserSetting('judge.baseUrl', judge.baseUrl);
+      await setUserSetting('judge.model', 'fake-judge');
+      await api.candidates.ready();
+      const posted: HostMessage[] = [];
+      const sub = api.candidates.onDidPost((m) => posted.push(m));
+      const rubric = (criteria: string): unknown => ({ criteria, score_descriptions: { '1': 'no', '2': 'barely', '3': 'partly', '4': 'mostly', '5': 'fully' } });
+      const personas = [
+        { name: 'Terse', system, rubrics: [rubric('Is the answer one sentence?'), rubric('Is the answer correct?')] },
+        { name: 'Poet', system: 'You are a poet; your responses rhyme.', rubrics: [rubric('Does the answer rhyme?')] },
+        { name: 'Plain', system: 'You answer plainly.' },
+      ];
+      const session = await vscode.commands.executeCommand<PanelSession>('janus.comparePersonas', { prompt, personas });
+      sub.dispose();
+      assert.ok(session);
+      assert.deepEqual(session.groups.map((g) => g.grading), ['judge', 'judge', 'noRubrics']);
+      for (const [i, group] of session.groups.entries()) {
+        const only = group.run.candidates[0];
+        assert.equal(typeof only?.reward, 'number', `${group.label}: the engine's reward is still there`);
+        const grades = group.run.rubricGrades;
+        if (i === 2) {
+          assert.equal(grades, undefined, 'no rubrics, no grades');
+          continue;
+        }
+        assert.equal(grades?.index, 0);
+        assert.equal(grades?.items.length, personas[i]!.rubrics!.length);
+        for (const item of grades?.items ?? []) {
+          const call = judge.requests.find((r) => r.user.includes(item.criteria) && r.user.includes(only?.text ?? '\u0000'));
+          assert.ok(call, `${group.label}: the judge graded this answer on "${item.criteria}"`);
+          assert.equal(item.score, expectedScore(call.user));
+          assert.match(item.feedback ?? '', /Feedback/);
+        }
+      }
+      assert.equal(judge.requests.length, 3, 'one call per rubric of each persona that has rubrics');
+      // The page was sent the grades as they came and rebuilds the same columns.
+      const streamed = eventsOf(posted, session.sessionId).map((m) => (m.type === 'event' ? m.event.type : ''));
+      assert.equal(streamed.filter((t) => t === 'rubricGraded').length, 3);
+      assert.deepEqual(pageView(posted, session.sessionId)?.groups.map((g) => g.run.rubricGrades), session.groups.map((g) => g.run.rubricGrades));
+    } finally {
+      await setUserSetting('judge.baseUrl', undefined);
+      await setUserSetting('judge.model', undefined);
+      await judge.close();
+    }
+  });
+
+  it('sessions are stored in .janus/sessions: marks land in the file, and a session of an earlier window reopens and exports', async () => {
+    const api = await janus();
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 2 });
+    assert.ok(session);
+    const file = path.join(folder, '.janus', 'sessions', `${session.sessionId}.json`);
+    const replies = await api.candidates.deliver({ type: 'mark', id: 'persist-1', sessionId: session.sessionId, group: 0, index: 1, mark: 'chosen' });
+    assert.ok(replies.some((r) => r.type === 'result' && r.ok));
+    // The write is atomic and after the mark: wait for the file to show it (an event, not a fixed sleep, is not available from here).
+    let stored: { session: PanelSession } | undefined;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      try {
+        stored = JSON.parse(readFileSync(file, 'utf8')) as { session: PanelSession };
+        if (stored.session.groups[0]?.marks['1'] === 'chosen') break;
+      } catch {
+        // not written yet
+      }
+    }
+    assert.equal(stored?.session.groups[0]?.marks['1'], 'chosen', 'the mark is in the stored session');
+    assert.deepEqual(stored?.session.groups[0]?.run.candidates.map((c) => [c.text, c.reward]), session.groups[0]!.run.candidates.map((c) => [c.text, c.reward]));
+    // A session another window stored (same shape, its own id and marks) is not in this window's memory...
+    const earlier = { ...stored!.session, sessionId: 'earlier-window-session', createdAt: 1, groups: stored!.session.groups.map((g) => ({ ...g, marks: { '0': 'chosen' as const, '1': 'rejected' as const } })) };
+    writeFileSync(path.join(folder, '.janus', 'sessions', 'earlier-window-session.json'), JSON.stringify({ janusSession: 1, savedAt: new Date(0).toISOString(), session: earlier }));
+    assert.equal(api.candidates.session('earlier-window-session'), undefined);
+    // ...and opens in the panel, the page getting the whole session.
+    const posted: HostMessage[] = [];
+    const sub = api.candidates.onDidPost((m) => posted.push(m));
+    const opened = await vscode.commands.executeCommand<PanelSession>('janus.openBestOfNSession', { sessionId: 'earlier-window-session' });
+    await api.candidates.ready();
+    sub.dispose();
+    assert.equal(opened?.sessionId, 'earlier-window-session');
+    assert.equal(api.candidates.session()?.sessionId, 'earlier-window-session', 'the panel shows it');
+    assert.ok(posted.some((m) => m.type === 'session' && m.session.sessionId === 'earlier-window-session'), 'the page was sent the stored session');
+    // Export reads every session: the earlier window's pair is in the file with this window's marks.
+    const c = earlier.groups[0]!.run.candidates;
+    const target = vscode.Uri.file(path.join(folder, '.janus', 'exports', 'stored.dpo.jsonl'));
+    const result = await vscode.commands.executeCommand<ExportResult>('janus.exportPreferencePairs', { uri: target.toString(), open: false });
+    const rows = readFileSync(target.fsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(rows[0], { system, prompt, chosen: c[0]!.text, rejected: c[1]!.text, chosen_reward: c[0]!.reward, rejected_reward: c[1]!.reward }, 'the earlier session comes first (oldest)');
+    assert.equal(result?.skippedFiles, 0);
+    const sft = readFileSync(path.join(folder, '.janus', 'exports', 'stored.sft.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { output: string });
+    assert.ok(sft.some((r) => r.output === session.groups[0]!.run.candidates[1]!.text), 'this window\'s chosen answer is exported too');
   });
 });

@@ -9,6 +9,8 @@ import { serializePersona } from '../../src/core/preferences/persona';
 import { starterPreferenceSet } from '../../src/core/preferences/templates';
 import { pollUntil } from '../harness/poll.js';
 import type { RunningEngine } from '../support/engineProcess';
+import type { JudgeServer } from '../support/judgeServer';
+import { startJudgeServer } from '../support/judgeServer';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { closeCandidatesPanel, runFromPalette, setUserSettings } from './janusUi';
@@ -30,27 +32,40 @@ async function compareFrame(page: Page): Promise<Frame> {
 
 describe('ui: Janus: Compare Personas', () => {
   let engine: RunningEngine | undefined;
+  let judge: JudgeServer | undefined;
 
   before(async () => {
     const { workspace } = ui();
     const folder = path.join(workspace.folder, '.janus', 'personas');
     mkdirSync(folder, { recursive: true });
-    const teacher = { ...newPersona('Patient teacher', starterPreferenceSet()), system: 'You are a patient teacher who explains with everyday examples.' };
+    const descriptions = { '1': 'Not at all.', '2': 'Barely.', '3': 'Partly.', '4': 'Mostly.', '5': 'Fully.' };
+    const teacher = {
+      ...newPersona('Patient teacher', starterPreferenceSet()),
+      system: 'You are a patient teacher who explains with everyday examples.',
+      rubrics: [
+        { criteria: 'Does the answer explain with an everyday example?', score_descriptions: descriptions },
+        { criteria: 'Is the explanation patient and step by step?', score_descriptions: descriptions },
+        { criteria: 'Is the answer correct?', score_descriptions: descriptions },
+      ],
+    };
     const expert = { ...newPersona('Terse expert', starterPreferenceSet()), system: 'You are a terse expert; your responses are one precise sentence.' };
     writeFileSync(path.join(folder, 'patient-teacher.persona.json'), serializePersona(teacher));
     writeFileSync(path.join(folder, 'terse-expert.persona.json'), serializePersona(expert));
     const model = await getTinyModel();
     engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
-    await setUserSettings({ 'janus.generator.baseUrl': `${engine.url}/v1`, 'janus.reward.baseUrl': engine.url, 'janus.generator.maxTokens': 80, 'workbench.colorTheme': 'Default Light Modern' }, { reload: true });
+    // A scripted judge (scores from a hash of the prompt): what is checked is the panel, not judging.
+    judge = await startJudgeServer();
+    await setUserSettings({ 'janus.generator.baseUrl': `${engine.url}/v1`, 'janus.reward.baseUrl': engine.url, 'janus.judge.baseUrl': judge.baseUrl, 'janus.judge.model': 'fake-judge', 'janus.generator.maxTokens': 80, 'workbench.colorTheme': 'Default Light Modern' }, { reload: true });
   });
 
   after(async () => {
-    await setUserSettings({ 'janus.generator.baseUrl': undefined, 'janus.reward.baseUrl': undefined, 'janus.generator.maxTokens': undefined, 'workbench.colorTheme': undefined }, { reload: false });
+    await setUserSettings({ 'janus.generator.baseUrl': undefined, 'janus.reward.baseUrl': undefined, 'janus.judge.baseUrl': undefined, 'janus.judge.model': undefined, 'janus.generator.maxTokens': undefined, 'workbench.colorTheme': undefined }, { reload: false });
     await engine?.stop();
+    await judge?.close();
     await closeCandidatesPanel(ui().page);
   });
 
-  it('answers one prompt under two picked personas, side by side with their rewards', async () => {
+  it('answers one prompt under two picked personas, side by side with their rewards and the teacher\'s rubric scores', async () => {
     const { page } = ui();
     await runFromPalette('Janus: Compare Personas');
     await answerQuickInput(page, 'How do magnets work?');
@@ -83,6 +98,17 @@ describe('ui: Janus: Compare Personas', () => {
     }, { timeoutMs: 10_000, intervalMs: 100, what: 'the two personas side by side' }).catch(async () => frame.locator('.group').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top)));
     if (viewport) await page.setViewportSize(viewport);
     assert.equal(boxes[0], boxes[1], 'the personas sit side by side');
+    // The teacher has three rubrics: a chip each with the judge's score, and their mean; the expert has none.
+    const teacherColumn = frame.locator('.group').filter({ has: frame.locator('h2', { hasText: 'Patient teacher' }) });
+    const chips = teacherColumn.locator('.rubrics .chip summary');
+    assert.deepEqual((await chips.allInnerTexts()).map((t) => /^R\d [1-5]\/5$/.test(t)), [true, true, true], (await chips.allInnerTexts()).join(', '));
+    assert.match(await teacherColumn.locator('.rubric-mean').innerText(), /^mean [1-5]\.\d\d$/);
+    assert.match((await chips.first().getAttribute('title')) ?? '', /everyday example[\s\S]*Feedback: /, 'criteria and feedback on hover');
+    await chips.first().click();
+    assert.match(await teacherColumn.locator('.rubrics .chip[open] .feedback').innerText(), /Feedback/, 'opened, the chip shows the feedback');
+    const expertColumn = frame.locator('.group').filter({ has: frame.locator('h2', { hasText: 'Terse expert' }) });
+    assert.match(await expertColumn.locator('.rubric-note').innerText(), /no rubrics/);
+    assert.match(await frame.locator('.card .facts').first().innerText(), /~?\d+ tokens/);
     await page.mouse.move(1400, 880);
     await screenshot(page, 'compare-ranked-light');
   });

@@ -163,7 +163,7 @@ function printText(state: BestOfNState): void {
     if (c.status === 'failed') continue;
     const rank = ranked.has(c.index) ? `#${state.order.indexOf(c.index) + 1}` : c.status === 'stopped' ? 'stopped early' : 'unranked';
     const reward = c.reward === undefined ? 'no reward' : `reward ${c.reward.toFixed(4)}`;
-    const facts = [`candidate ${c.index + 1}`, ...(c.tokens === undefined ? [] : [`${c.tokens} tokens`]), ...(c.finishReason ? [c.finishReason] : [])];
+    const facts = [`candidate ${c.index + 1}`, ...(c.tokens === undefined ? [] : [`${c.tokensEstimated ? '~' : ''}${c.tokens} tokens`]), ...(c.finishReason ? [c.finishReason] : [])];
     lines.push(`${rank}  ${reward}  (${facts.join(', ')})`, c.text, '');
   }
   process.stdout.write(lines.join('\n'));
@@ -181,6 +181,7 @@ function printJson(state: BestOfNState): void {
       status: c.status,
       finishReason: c.finishReason,
       tokens: c.tokens ?? null,
+      tokensEstimated: c.tokensEstimated,
     }));
   process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 }

@@ -18,6 +18,8 @@ import { EndpointClient } from '../endpoints/client';
 import { describeError, UserFacingError } from '../errors';
 import type { RequestScheduler, TaskControl } from '../jobs/scheduler';
 import type { JanusInput } from '../prompts/janusFormat';
+import type { Rubric } from '../preferences/persona';
+import type { RubricGrader } from '../reward/judgeScorer';
 import { RewardError, scoreChecked } from '../reward/scorer';
 import type { RewardScorer } from '../reward/scorer';
 import type { GeneratorTarget } from './choiceStream';
@@ -26,6 +28,7 @@ import { EventQueue } from './eventQueue';
 import type { BestOfNEvent, BestOfNEventBody, SamplingStrategy } from './events';
 import type { EarlyStopSetting } from './ranking';
 import { earlyStopDecision, rankByReward } from './ranking';
+import { choiceTokenCounts } from './tokenCounts';
 
 export const maxCandidates = 64;
 
@@ -48,6 +51,11 @@ export interface BestOfNOptions {
   readonly signal?: AbortSignal | undefined;
   /** The id every event carries; a random UUID by default. */
   readonly runId?: string | undefined;
+  /**
+   * Grade the run's answer (its best candidate, else its first finished one) on these rubrics
+   * with the judge before `done`: Compare Personas shows the grades beside the reward.
+   */
+  readonly rubricGrading?: { readonly grader: RubricGrader; readonly rubrics: readonly Rubric[] } | undefined;
 }
 
 /** One request with `n` choices only where the server said it works and has the slots for it. */
@@ -62,6 +70,8 @@ interface Candidate {
   text: string;
   status: Status;
   reward: number | undefined;
+  /** Non-empty deltas streamed: a lower bound on its completion tokens. */
+  pieces: number;
 }
 
 /**
@@ -101,7 +111,7 @@ class BestOfNRun {
 
   constructor(private readonly options: BestOfNOptions) {
     this.runId = options.runId ?? randomUUID();
-    this.candidates = Array.from({ length: options.n }, () => ({ text: '', status: 'sampling', reward: undefined }));
+    this.candidates = Array.from({ length: options.n }, () => ({ text: '', status: 'sampling', reward: undefined, pieces: 0 }));
     this.samplingSignal = AbortSignal.any([this.run.signal, this.stopSampling.signal]);
     this.incremental = options.earlyStop !== undefined && options.scorer !== undefined;
     this.seed = options.generator.profile.sampling.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -152,6 +162,7 @@ class BestOfNRun {
       if (finished.length > 0) await this.score(finished);
     }
     if (!this.cancelled) this.rank();
+    if (!this.cancelled) await this.gradeOnRubrics();
     this.emit({ type: 'done', cancelled: this.cancelled });
   }
 
@@ -171,8 +182,12 @@ class BestOfNRun {
         async (signal, control) => {
           for await (const event of streamChoices({ ...generator, profile: this.seededProfile(this.seed) }, input, n, signal)) {
             if (event.type === 'delta') this.onDelta(event.index, event.text);
-            else if (event.type === 'done') this.onDone(event.index, event.text, event.finishReason, undefined);
-            else control.reportTokens(event.usage.promptTokens + event.usage.completionTokens);
+            // Until the request's total arrives, the streamed pieces are the estimate.
+            else if (event.type === 'done') this.onDone(event.index, event.text, event.finishReason, { tokens: event.pieces, estimated: true });
+            else {
+              control.reportTokens(event.usage.promptTokens + event.usage.completionTokens);
+              this.settleTokens(event.usage.completionTokens);
+            }
           }
         },
         { signal: this.samplingSignal, estimatedTokens: this.estimatedTokens(n) },
@@ -215,22 +230,36 @@ class BestOfNRun {
   private onGeneration(index: number, event: GenerationEvent, control: TaskControl): void {
     if (event.type === 'delta') return this.onDelta(index, event.text);
     if (event.usage) control.reportTokens(event.usage.promptTokens + event.usage.completionTokens);
-    this.onDone(index, event.text, event.finishReason, event.usage?.completionTokens);
+    // Its own request: the server's count is this candidate's; without one, the pieces estimate it.
+    const pieces = this.candidates[index]?.pieces ?? 0;
+    this.onDone(index, event.text, event.finishReason, event.usage ? { tokens: event.usage.completionTokens, estimated: false } : { tokens: pieces, estimated: true });
   }
 
   private onDelta(index: number, text: string): void {
     const candidate = this.candidates[index];
     if (candidate?.status !== 'sampling') return;
     candidate.text += text;
+    if (text !== '') candidate.pieces += 1;
     this.emit({ type: 'candidateDelta', index, text });
   }
 
-  private onDone(index: number, text: string, finishReason: string | null, tokens: number | undefined): void {
+  /** The n-choice request's total arrived: each candidate's count from its pieces and that total. */
+  private settleTokens(completionTokens: number): void {
+    if (this.candidates.some((c) => c.status !== 'done')) return;
+    const counts = choiceTokenCounts(this.candidates.map((c) => ({ pieces: c.pieces, chars: c.text.length })), completionTokens);
+    counts.forEach((count, index) => {
+      // Pieces alone were already reported as an estimate at candidateDone.
+      if (count.estimated && count.tokens === this.candidates[index]?.pieces) return;
+      this.emit({ type: 'candidateTokens', index, tokens: count.tokens, estimated: count.estimated });
+    });
+  }
+
+  private onDone(index: number, text: string, finishReason: string | null, count: { tokens: number; estimated: boolean }): void {
     const candidate = this.candidates[index];
     if (candidate?.status !== 'sampling') return;
     candidate.status = 'done';
     candidate.text = text;
-    this.emit({ type: 'candidateDone', index, text, finishReason, tokens });
+    this.emit({ type: 'candidateDone', index, text, finishReason, tokens: count.tokens, tokensEstimated: count.estimated });
     if (this.incremental) {
       this.pending.push(index);
       this.pumpScoring();
@@ -295,6 +324,35 @@ class BestOfNRun {
       this.emit({ type: 'candidateStopped', index, text: candidate.text });
     }
     this.stopSampling.abort();
+  }
+
+  /** One grade (or error) event per rubric as each arrives; the rubrics are graded at once. */
+  private async gradeOnRubrics(): Promise<void> {
+    const grading = this.options.rubricGrading;
+    if (!grading || grading.rubrics.length === 0) return;
+    const best = this.options.scorer ? this.bestIndex() : undefined;
+    const index = best ?? this.indexesWith('done')[0];
+    const candidate = index === undefined ? undefined : this.candidates[index];
+    if (index === undefined || !candidate) return;
+    this.emit({ type: 'rubricGrading', index, criteria: grading.rubrics.map((r) => r.criteria) });
+    const { system, prompt } = this.options.input;
+    const item = { system, prompt, response: candidate.text };
+    await Promise.all(
+      grading.rubrics.map(async (rubric, position) => {
+        try {
+          const grade = await grading.grader.grade(item, rubric, this.run.signal);
+          this.emit({ type: 'rubricGraded', index, rubric: position, score: grade.score, feedback: grade.feedback });
+        } catch (error) {
+          if (!this.cancelled) this.emit({ type: 'rubricError', index, rubric: position, message: describeError(error) });
+        }
+      }),
+    );
+  }
+
+  private bestIndex(): number | undefined {
+    const finished = this.indexesWith('done');
+    if (finished.some((index) => this.candidates[index]?.reward === undefined)) return undefined;
+    return rankByReward(this.candidates.map((c) => (c.status === 'done' ? c.reward : undefined)))[0];
   }
 
   private rank(): void {

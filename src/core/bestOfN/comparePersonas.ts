@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UserFacingError } from '../errors';
+import type { Rubric } from '../preferences/persona';
+import type { RubricGrader } from '../reward/judgeScorer';
 import type { BestOfNOptions } from './bestOfN';
 import { runBestOfN } from './bestOfN';
 import { EventQueue } from './eventQueue';
@@ -17,6 +19,8 @@ export interface PersonaVariant {
   /** Shown in the panel; not sent to any model. */
   readonly name: string;
   readonly system: string;
+  /** The persona's rubrics: with a `rubricGrader`, its answer is graded on each. */
+  readonly rubrics?: readonly Rubric[] | undefined;
 }
 
 export interface ComparePersonasOptions extends Omit<BestOfNOptions, 'input' | 'runId' | 'n'> {
@@ -25,6 +29,8 @@ export interface ComparePersonasOptions extends Omit<BestOfNOptions, 'input' | '
   /** Candidates per persona; default 1. */
   readonly n?: number | undefined;
   readonly runId?: string | undefined;
+  /** The judge: each persona's answer is graded on that persona's rubrics (none: not graded). */
+  readonly rubricGrader?: RubricGrader | undefined;
 }
 
 export interface PersonaResult {
@@ -64,7 +70,9 @@ export async function* comparePersonas(options: ComparePersonasOptions): AsyncGe
   const queue = new EventQueue<ComparePersonasEvent>();
   const states = personas.map(() => initialBestOfNState());
   const runs = personas.map((persona, index) => {
-    const events = runBestOfN({ ...options, n: options.n ?? 1, input: { system: persona.system, prompt }, runId: `${runId}:${index}`, signal });
+    const grader = options.rubricGrader;
+    const rubricGrading = grader && persona.rubrics && persona.rubrics.length > 0 ? { grader, rubrics: persona.rubrics } : undefined;
+    const events = runBestOfN({ ...options, n: options.n ?? 1, input: { system: persona.system, prompt }, runId: `${runId}:${index}`, signal, rubricGrading });
     return (async (): Promise<void> => {
       for await (const event of events) {
         states[index] = applyBestOfNEvent(states[index] ?? initialBestOfNState(), event);

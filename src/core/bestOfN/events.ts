@@ -5,7 +5,8 @@
  *
  * Order within a run: `started` first and `done` last; a candidate's deltas come before its
  * `candidateDone` (or `candidateError` / `candidateStopped`); a `scored` event only follows that
- * candidate's `candidateDone`; `ranked` follows every `scored` event. A candidate with no `scored`
+ * candidate's `candidateDone`; `ranked` follows every `scored` event; rubric grading, when asked
+ * for, comes after `ranked` and before `done`. A candidate with no `scored`
  * event is unscored: the panel shows it without a reward, never with a guessed one.
  */
 import type { RewardErrorKind, RewardScorerKind } from '../reward/scorer';
@@ -29,9 +30,17 @@ export type BestOfNEventBody =
       readonly index: number;
       readonly text: string;
       readonly finishReason: string | null;
-      /** Completion tokens, when the server reports them for this candidate alone (not with `n` > 1). */
+      /**
+       * Completion tokens: exact when the server reported them for this candidate's own request,
+       * else counted from the streamed pieces (`tokensEstimated`; a `candidateTokens` event may
+       * follow once the request's total is known).
+       */
       readonly tokens: number | undefined;
+      /** True when `tokens` is an estimate; absent or false: the server's exact count. */
+      readonly tokensEstimated?: boolean | undefined;
     }
+  /** The candidate's token count, settled from the request's reported total (see `tokenCounts.ts`). */
+  | { readonly type: 'candidateTokens'; readonly index: number; readonly tokens: number; readonly estimated: boolean }
   /** The candidate's request failed; the others go on. */
   | { readonly type: 'candidateError'; readonly index: number; readonly message: string }
   /** Early stop ended this candidate's sampling; `text` is what it had, and it is not ranked. */
@@ -42,6 +51,14 @@ export type BestOfNEventBody =
   | { readonly type: 'earlyStop'; readonly leader: number; readonly margin: number; readonly stopped: readonly number[] }
   /** Indexes best first (ties keep index order); only candidates that finished and were scored. */
   | { readonly type: 'ranked'; readonly order: readonly number[]; readonly best: number }
+  /**
+   * Rubric grading of the run's answer (Compare Personas with a judge): candidate `index` is graded
+   * on each rubric's criteria; a `rubricGraded` or `rubricError` follows for each, then `done`.
+   */
+  | { readonly type: 'rubricGrading'; readonly index: number; readonly criteria: readonly string[] }
+  | { readonly type: 'rubricGraded'; readonly index: number; readonly rubric: number; readonly score: number; readonly feedback: string }
+  /** This rubric has no grade (the judge failed or gave no readable score); it stays unscored. */
+  | { readonly type: 'rubricError'; readonly index: number; readonly rubric: number; readonly message: string }
   | { readonly type: 'done'; readonly cancelled: boolean }
   /**
    * Re-score (`rescoreRun`) starts: the earlier rewards, ranking and score error no longer hold.

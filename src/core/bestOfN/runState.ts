@@ -13,8 +13,18 @@ export interface CandidateState {
   readonly status: CandidateStatus;
   readonly finishReason: string | null;
   readonly tokens: number | undefined;
+  /** `tokens` is an estimate ("~N"), not the server's count for this candidate. */
+  readonly tokensEstimated: boolean;
   /** Only from a `scored` event: never a guess. */
   readonly reward: number | undefined;
+  readonly error: string | undefined;
+}
+
+/** One rubric's grade of the graded answer: absent score = unscored (with `error` when it failed). */
+export interface RubricGradeState {
+  readonly criteria: string;
+  readonly score: number | undefined;
+  readonly feedback: string | undefined;
   readonly error: string | undefined;
 }
 
@@ -30,16 +40,18 @@ export interface BestOfNState {
   readonly earlyStop: { readonly leader: number; readonly margin: number } | undefined;
   readonly finished: boolean;
   readonly cancelled: boolean;
+  /** Rubric grades of one answer (Compare Personas with a judge); undefined when not graded. */
+  readonly rubricGrades: { readonly index: number; readonly items: readonly RubricGradeState[] } | undefined;
   /** The last event's sequence number, so a re-score continues the same numbering. */
   readonly lastSeq: number;
 }
 
 export function initialBestOfNState(): BestOfNState {
-  return { runId: undefined, strategy: undefined, isRewardModel: undefined, candidates: [], order: [], best: undefined, scoreError: undefined, earlyStop: undefined, finished: false, cancelled: false, lastSeq: -1 };
+  return { runId: undefined, strategy: undefined, isRewardModel: undefined, candidates: [], order: [], best: undefined, scoreError: undefined, earlyStop: undefined, finished: false, cancelled: false, rubricGrades: undefined, lastSeq: -1 };
 }
 
 function blank(index: number): CandidateState {
-  return { index, text: '', status: 'sampling', finishReason: null, tokens: undefined, reward: undefined, error: undefined };
+  return { index, text: '', status: 'sampling', finishReason: null, tokens: undefined, tokensEstimated: false, reward: undefined, error: undefined };
 }
 
 function updateCandidate(state: BestOfNState, index: number, change: (c: CandidateState) => CandidateState): BestOfNState {
@@ -48,6 +60,19 @@ function updateCandidate(state: BestOfNState, index: number, change: (c: Candida
   const current = candidates[index] ?? blank(index);
   candidates[index] = change(current);
   return { ...state, candidates };
+}
+
+function updateGrade(state: BestOfNState, rubric: number, change: (g: RubricGradeState) => RubricGradeState): BestOfNState {
+  const grades = state.rubricGrades;
+  const current = grades?.items[rubric];
+  if (!grades || !current) return state;
+  return { ...state, rubricGrades: { ...grades, items: grades.items.map((g, i) => (i === rubric ? change(current) : g)) } };
+}
+
+/** The mean of the rubric grades, over the graded rubrics only; undefined when none is graded. */
+export function meanRubricScore(items: readonly RubricGradeState[]): number | undefined {
+  const scores = items.flatMap((g) => (g.score === undefined ? [] : [g.score]));
+  return scores.length === 0 ? undefined : scores.reduce((a, b) => a + b, 0) / scores.length;
 }
 
 /** The state after one more event. Events of another run (a stale stream) leave it unchanged. */
@@ -69,7 +94,15 @@ function reduce(state: BestOfNState, event: BestOfNEvent): BestOfNState {
     case 'candidateDelta':
       return updateCandidate(state, event.index, (c) => ({ ...c, text: c.text + event.text }));
     case 'candidateDone':
-      return updateCandidate(state, event.index, (c) => ({ ...c, text: event.text, status: 'done', finishReason: event.finishReason, tokens: event.tokens }));
+      return updateCandidate(state, event.index, (c) => ({ ...c, text: event.text, status: 'done', finishReason: event.finishReason, tokens: event.tokens, tokensEstimated: event.tokensEstimated === true }));
+    case 'candidateTokens':
+      return updateCandidate(state, event.index, (c) => ({ ...c, tokens: event.tokens, tokensEstimated: event.estimated }));
+    case 'rubricGrading':
+      return { ...state, rubricGrades: { index: event.index, items: event.criteria.map((criteria) => ({ criteria, score: undefined, feedback: undefined, error: undefined })) } };
+    case 'rubricGraded':
+      return updateGrade(state, event.rubric, (g) => ({ ...g, score: event.score, feedback: event.feedback, error: undefined }));
+    case 'rubricError':
+      return updateGrade(state, event.rubric, (g) => ({ ...g, score: undefined, error: event.message }));
     case 'candidateError':
       return updateCandidate(state, event.index, (c) => ({ ...c, status: 'failed', error: event.message }));
     case 'candidateStopped':

@@ -7,7 +7,7 @@ import { defaultRetryPolicy, withRetry } from '../jobs/retry';
 import type { JanusInput } from '../prompts/janusFormat';
 import { buildChatMessages, formatJanusPrompt } from '../prompts/janusFormat';
 import type { EndpointErrorContext } from './endpointError';
-import { EndpointError, cancelledError, retryDecisionFor, stalledError } from './endpointError';
+import { EndpointError, badResponseError, cancelledError, retryDecisionFor, stalledError } from './endpointError';
 import { toEndpointError } from './openaiErrors';
 import type { EndpointProfile } from './profile';
 import { displayOrigin } from './profile';
@@ -23,6 +23,25 @@ export type GenerationEvent =
       readonly finishReason: string | null;
       readonly usage: TokenUsage | undefined;
     };
+
+/**
+ * The events of one request for `n` choices, demultiplexed by choice index: each choice's deltas,
+ * then its `done`; `usage` whenever the server reports it (for the whole request, not per choice).
+ */
+export type ChoiceEvent =
+  | { readonly type: 'delta'; readonly index: number; readonly text: string }
+  | {
+      readonly type: 'done';
+      readonly index: number;
+      readonly text: string;
+      readonly finishReason: string | null;
+      /**
+       * Non-empty text deltas this choice streamed. Each one took at least one token, so this is a
+       * lower bound on the choice's completion tokens (a server may send several tokens in a delta).
+       */
+      readonly pieces: number;
+    }
+  | { readonly type: 'usage'; readonly usage: TokenUsage };
 
 export interface EndpointClientOptions {
   /** Only ever the key bound to this profile's origin (see `resolveApiKey`). */
@@ -99,6 +118,49 @@ export class EndpointClient {
    * than the profile's stall timeout ends it with kind `stalled`.
    */
   async *generateStream(input: JanusInput, signal: AbortSignal, options: GenerateOptions = {}): AsyncGenerator<GenerationEvent, void, undefined> {
+    const assembler = new StreamAssembler();
+    for await (const deltas of this.streamChunks(input, undefined, signal, options)) {
+      assembler.push(deltas);
+      for (const delta of deltas.deltas) {
+        if (delta.index === 0 && delta.text !== '') yield { type: 'delta', text: delta.text };
+      }
+    }
+    yield { type: 'done', text: assembler.text(0), finishReason: assembler.finishReason(0), usage: assembler.usage };
+  }
+
+  /**
+   * One streamed request for `n` choices (for servers whose probe says `n` > 1 works), with the
+   * same retries, stall timeout and errors as `generateStream`. A choice is done when its
+   * `finish_reason` arrives (or the stream ends); a server that sends fewer choices than asked ends
+   * the stream with `badResponse` after the ones it sent.
+   */
+  async *generateChoices(input: JanusInput, n: number, signal: AbortSignal, options: GenerateOptions = {}): AsyncGenerator<ChoiceEvent, void, undefined> {
+    const texts = new Map<number, string[]>();
+    const finished = new Set<number>();
+    for await (const chunk of this.streamChunks(input, n, signal, options)) {
+      for (const delta of chunk.deltas) {
+        if (delta.index < 0 || delta.index >= n || finished.has(delta.index)) continue;
+        const parts = texts.get(delta.index) ?? [];
+        texts.set(delta.index, parts);
+        if (delta.text !== '') {
+          parts.push(delta.text);
+          yield { type: 'delta', index: delta.index, text: delta.text };
+        }
+        if (delta.finishReason !== null) {
+          finished.add(delta.index);
+          yield { type: 'done', index: delta.index, text: parts.join(''), finishReason: delta.finishReason, pieces: parts.length };
+        }
+      }
+      if (chunk.usage) yield { type: 'usage', usage: chunk.usage };
+    }
+    for (const [index, parts] of [...texts.entries()].sort(([a], [b]) => a - b)) {
+      if (!finished.has(index)) yield { type: 'done', index, text: parts.join(''), finishReason: null, pieces: parts.length };
+    }
+    if (texts.size < n) throw badResponseError(this.context, `${texts.size} of ${n} choices in a reply with n = ${n}`);
+  }
+
+  /** The request's chunks as they stream, every failure as an `EndpointError`; `n` undefined: not sent. */
+  private async *streamChunks(input: JanusInput, n: number | undefined, signal: AbortSignal, options: GenerateOptions): AsyncGenerator<ChunkDeltas, void, undefined> {
     const ctx = this.context;
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
@@ -113,26 +175,21 @@ export class EndpointClient {
     };
     try {
       const model = await this.resolveModel(combined);
-      const chunks = await withRetry(() => this.open(input, model, combined, options), {
+      const chunks = await withRetry(() => this.open(input, model, n, combined, options), {
         classify: retryDecisionFor,
         policy: this.retryPolicy,
         signal: combined,
         onRetry: ({ attempt, delayMs, error }) =>
           this.logger.warn(`${displayOrigin(this.profile.baseUrl)}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${Math.round(delayMs)} ms`),
       });
-      const assembler = new StreamAssembler();
       armStallTimer();
       for await (const deltas of chunks) {
         armStallTimer();
-        assembler.push(deltas);
-        for (const delta of deltas.deltas) {
-          if (delta.index === 0 && delta.text !== '') yield { type: 'delta', text: delta.text };
-        }
+        yield deltas;
       }
       // The openai package ends an aborted stream quietly instead of throwing.
       if (signal.aborted) throw cancelledError(ctx);
       if (stalled) throw stalledError(ctx);
-      yield { type: 'done', text: assembler.text(0), finishReason: assembler.finishReason(0), usage: assembler.usage };
     } catch (error) {
       if (signal.aborted) throw cancelledError(ctx);
       if (stalled) throw stalledError(ctx);
@@ -145,10 +202,11 @@ export class EndpointClient {
   }
 
   /** Sends the request and returns its chunks once the server has answered with headers. */
-  private async open(input: JanusInput, model: string, signal: AbortSignal, options: GenerateOptions): Promise<AsyncIterable<ChunkDeltas>> {
+  private async open(input: JanusInput, model: string, n: number | undefined, signal: AbortSignal, options: GenerateOptions): Promise<AsyncIterable<ChunkDeltas>> {
     const { sampling, format } = this.profile;
     const common = {
       model,
+      ...(n === undefined ? {} : { n }),
       stream: true as const,
       max_tokens: sampling.maxTokens,
       temperature: sampling.temperature,

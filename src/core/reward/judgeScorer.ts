@@ -20,20 +20,73 @@ import type { RewardItem } from './rewardText';
 import type { RewardScorer } from './scorer';
 import { RewardError } from './scorer';
 
-export interface JudgeScorerOptions {
+export interface RubricGraderOptions {
   /** A client for the judge profile (a chat endpoint in most setups). */
   readonly client: EndpointClient;
   /** Every judge call waits for a slot here: N candidates x rubrics calls must not all start at once. */
   readonly scheduler: RequestScheduler;
+  /** Calls per rubric item when the reply has no readable score. Default 5 (the bench protocol's). */
+  readonly maxAttempts?: number | undefined;
+  /** A user's judge template (see `parseJudgeTemplate`); `{reference_answer}` is empty here. */
+  readonly template?: JudgeTemplate | undefined;
+}
+
+/** One rubric item's grade: the judge's 1-5 score and the feedback before its `[RESULT]`. */
+export interface RubricGrade {
+  readonly score: number;
+  readonly feedback: string;
+}
+
+/**
+ * Grades one answer on one rubric item with the judge (the no-reference template, retried while
+ * the reply has no readable score). A grader remembers the grades it gave, so the judge fallback
+ * scoring a comparison and the comparison's per-rubric grades share calls instead of repeating them.
+ */
+export interface RubricGrader {
+  readonly judgeOrigin: string;
+  /** Throws a `RewardError` (`judgeUnreadable`) or an `EndpointError`; never makes up a grade. */
+  grade(item: RewardItem, rubric: Rubric, signal: AbortSignal): Promise<RubricGrade>;
+}
+
+export function createRubricGrader(options: RubricGraderOptions): RubricGrader {
+  const judgeOrigin = displayOrigin(options.client.profile.baseUrl);
+  const known = new Map<string, Promise<RubricGrade>>();
+  const gradeOnce = async (item: RewardItem, rubric: Rubric, signal: AbortSignal): Promise<RubricGrade> => {
+    const attempts = options.maxAttempts ?? 5;
+    let last = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      for await (const event of options.client.generateStream(judgeInput(item, rubric, options.template), signal)) {
+        if (event.type === 'done') last = event.text;
+      }
+      const { score, feedback } = parseJudgeReply(last);
+      if (score !== null) return { score, feedback };
+    }
+    const said = last.replace(/\s+/g, ' ').trim().slice(0, 120);
+    throw new RewardError('judgeUnreadable', `The judge at ${judgeOrigin} gave no 1-5 score in ${attempts} tries (last reply: "${said}"). Check janus.judge.model: it must follow the "[RESULT] <score>" format.`);
+  };
+  return {
+    judgeOrigin,
+    grade(item, rubric, signal) {
+      const key = JSON.stringify([item.prompt, item.response, rubric]);
+      const found = known.get(key);
+      if (found) return found;
+      const graded = options.scheduler.run((taskSignal) => gradeOnce(item, rubric, taskSignal), { signal });
+      known.set(key, graded);
+      // Only grades are remembered: a failed or cancelled call is made again when asked again.
+      graded.catch(() => known.delete(key));
+      return graded;
+    },
+  };
+}
+
+export interface JudgeScorerOptions extends RubricGraderOptions {
+  /** The grader to share with per-rubric grading; by default one of its own. */
+  readonly grader?: RubricGrader | undefined;
   /**
    * The active persona's rubrics, or a lookup by system message (Compare Personas scores several
    * personas with one scorer). None: one rubric asking whether the answer follows the system message.
    */
   readonly rubrics?: readonly Rubric[] | ((system: string) => readonly Rubric[] | undefined) | undefined;
-  /** Calls per rubric item when the reply has no readable score. Default 5 (the bench protocol's). */
-  readonly maxAttempts?: number | undefined;
-  /** A user's judge template (see `parseJudgeTemplate`); `{reference_answer}` is empty here. */
-  readonly template?: JudgeTemplate | undefined;
 }
 
 /** The judge's input for one (candidate, rubric item). The instruction is the prompt alone: the persona reaches the judge through the rubric. */
@@ -59,9 +112,11 @@ class JudgeScorer implements RewardScorer {
   readonly kind = 'judge' as const;
   readonly isRewardModel = false;
   readonly description: string;
+  private readonly grader: RubricGrader;
 
   constructor(private readonly options: JudgeScorerOptions) {
-    this.description = `${displayOrigin(options.client.profile.baseUrl)} (judge grades on rubrics, not a reward model)`;
+    this.grader = options.grader ?? createRubricGrader(options);
+    this.description = `${this.grader.judgeOrigin} (judge grades on rubrics, not a reward model)`;
   }
 
   private rubricsFor(system: string): readonly Rubric[] {
@@ -74,13 +129,11 @@ class JudgeScorer implements RewardScorer {
     // The first failure stops the other calls: a partial set of grades is never used.
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
-    const grade = (item: RewardItem, rubric: Rubric): Promise<number> =>
-      this.options.scheduler.run((taskSignal) => this.gradeOnce(item, rubric, taskSignal), { signal: combined });
     try {
       return await Promise.all(
         items.map(async (item) => {
           const rubrics = this.rubricsFor(item.system);
-          const grades = await Promise.all(rubrics.map((rubric) => grade(item, rubric)));
+          const grades = await Promise.all(rubrics.map(async (rubric) => (await this.grader.grade(item, rubric, combined)).score));
           return grades.reduce((sum, g) => sum + g, 0) / grades.length;
         }),
       );
@@ -91,20 +144,6 @@ class JudgeScorer implements RewardScorer {
       const message = error instanceof EndpointError ? error.message : String(error);
       throw new RewardError('request', `Judge scoring failed: ${message}`, { cause: error });
     }
-  }
-
-  private async gradeOnce(item: RewardItem, rubric: Rubric, signal: AbortSignal): Promise<number> {
-    const attempts = this.options.maxAttempts ?? 5;
-    let last = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      for await (const event of this.options.client.generateStream(judgeInput(item, rubric, this.options.template), signal)) {
-        if (event.type === 'done') last = event.text;
-      }
-      const { score } = parseJudgeReply(last);
-      if (score !== null) return score;
-    }
-    const said = last.replace(/\s+/g, ' ').trim().slice(0, 120);
-    throw new RewardError('judgeUnreadable', `The judge at ${displayOrigin(this.options.client.profile.baseUrl)} gave no 1-5 score in ${attempts} tries (last reply: "${said}"). Check janus.judge.model: it must follow the "[RESULT] <score>" format.`);
   }
 }
 

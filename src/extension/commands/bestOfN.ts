@@ -105,6 +105,46 @@ export async function generateBestOfN(ctx: JanusContext, rawArgs?: unknown): Pro
   return final;
 }
 
+const openArgsSchema = z.object({ sessionId: z.string().optional() }).optional();
+
+function sessionLabel(session: PanelSession): string {
+  const kind = session.mode === 'compare' ? `Compare ${session.groups.length} personas` : `Best-of-${session.groups[0]?.run.candidates.length ?? '?'}`;
+  const prompt = session.prompt.replace(/\s+/g, ' ').trim();
+  return `${kind}: ${prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt}`;
+}
+
+/**
+ * Janus: Open Best-of-N Session. A past session (this window's or one stored in `.janus/sessions`
+ * by an earlier window) back in the candidates panel, newest first; its marks can be changed and
+ * exported again. Files that are not readable sessions are listed with their problem, not opened.
+ */
+export async function openBestOfNSession(ctx: JanusContext, rawArgs?: unknown): Promise<PanelSession | undefined> {
+  const parsedArgs = openArgsSchema.safeParse(rawArgs);
+  const wanted = parsedArgs.success ? parsedArgs.data?.sessionId : undefined;
+  const { sessions, unreadable } = await ctx.bestOfN.allSessions();
+  let session: PanelSession | undefined;
+  if (wanted !== undefined) {
+    session = sessions.find((s) => s.sessionId === wanted);
+    if (!session) throw new UserFacingError(`No Best-of-N session ${wanted} in this window or in .janus/sessions.`);
+  } else {
+    if (sessions.length === 0 && unreadable.length === 0) throw new UserFacingError('No Best-of-N sessions yet: run Janus: Generate Best-of-N or Janus: Compare Personas first.');
+    type Item = vscode.QuickPickItem & { readonly session?: PanelSession; readonly problem?: string };
+    const items: Item[] = [...sessions].reverse().map((s) => {
+      const marks = s.groups.reduce((sum, g) => sum + Object.keys(g.marks).length, 0);
+      return { label: sessionLabel(s), description: new Date(s.createdAt).toLocaleString(), detail: `${statusLine(s)}${marks > 0 ? ` · ${marks} marked` : ''}`, session: s };
+    });
+    for (const u of unreadable) items.push({ label: `$(warning) ${vscode.workspace.asRelativePath(u.file)}`, detail: `Not opened: ${u.problem}. Fix or delete the file.`, problem: `${u.file} is ${u.problem}. Fix or delete the file.` });
+    const picked = await vscode.window.showQuickPick(items, { title: 'Janus: Open Best-of-N Session', placeHolder: 'A past session, newest first', matchOnDescription: true, matchOnDetail: true });
+    if (!picked) return undefined;
+    if (picked.problem !== undefined) throw new UserFacingError(picked.problem);
+    session = picked.session;
+  }
+  if (!session) return undefined;
+  const shown = ctx.bestOfN.adopt(session);
+  ctx.candidates.show(shown.sessionId);
+  return shown;
+}
+
 /** Scores every finished candidate of the session again with the scorer the settings give now. */
 export async function rescoreSession(sessions: BestOfNSessions, resources: BestOfNResources, sessionId: string): Promise<string> {
   const session = sessions.get(sessionId);

@@ -6,6 +6,7 @@ import type { PersonaVariant } from '../../core/bestOfN/comparePersonas';
 import { comparePersonas, maxPersonas, minPersonas } from '../../core/bestOfN/comparePersonas';
 import { UserFacingError } from '../../core/errors';
 import type { Rubric } from '../../core/preferences/persona';
+import { rubricSchema } from '../../core/preferences/persona';
 import type { PanelSession } from '../../webview/candidates/model';
 import { newSession } from '../../webview/candidates/model';
 import type { RubricLookup } from '../bestOfNSession';
@@ -17,7 +18,7 @@ import { askPrompt, recentSystemMessages } from './generate';
 const argsSchema = z
   .object({
     prompt: z.string().optional(),
-    personas: z.array(z.object({ name: z.string(), system: z.string() })).min(minPersonas).max(maxPersonas).optional(),
+    personas: z.array(z.object({ name: z.string(), system: z.string(), rubrics: z.array(rubricSchema).optional() })).min(minPersonas).max(maxPersonas).optional(),
     n: z.number().int().min(1).max(16).optional(),
   })
   .optional();
@@ -50,6 +51,12 @@ async function personaChoices(ctx: JanusContext): Promise<Candidate[]> {
   return found.filter((c) => c.system.trim() !== '' && !seen.has(c.system) && seen.add(c.system));
 }
 
+/** Whether the persona's answer is graded on its rubrics, as the panel tells it. */
+function gradingOf(persona: Candidate, judge: boolean): 'judge' | 'noJudge' | 'noRubrics' {
+  if (!persona.rubrics || persona.rubrics.length === 0) return 'noRubrics';
+  return judge ? 'judge' : 'noJudge';
+}
+
 async function pickPersonas(ctx: JanusContext): Promise<Candidate[] | undefined> {
   const choices = await personaChoices(ctx);
   if (choices.length < minPersonas) {
@@ -80,12 +87,13 @@ export async function comparePersonasCommand(ctx: JanusContext, rawArgs?: unknow
   if (!personas) return undefined;
   const rubrics: RubricLookup = (system) => personas.find((p) => p.system === system)?.rubrics;
   const n = args?.n ?? 1;
+  const judge = ctx.config.profile('judge') !== undefined;
 
   const session = newSession({
     sessionId: randomUUID(),
     mode: 'compare',
     prompt,
-    groups: personas.map((p) => ({ label: p.name, system: p.system })),
+    groups: personas.map((p) => ({ label: p.name, system: p.system, grading: gradingOf(p, judge) })),
     hasSelection: source?.selection !== undefined,
     createdAt: Date.now(),
   });
@@ -93,7 +101,7 @@ export async function comparePersonasCommand(ctx: JanusContext, rawArgs?: unknow
   ctx.candidates.show(session.sessionId);
   return runWithProgress(ctx, session.sessionId, `Janus: comparing ${personas.length} personas`, async function* (signal) {
     const setup = await ctx.bestOfNResources.setup(n, rubrics, signal);
-    const variants = personas.map((p) => ({ name: p.name, system: p.system }));
+    const variants = personas.map((p) => ({ name: p.name, system: p.system, rubrics: p.rubrics }));
     for await (const event of comparePersonas({ ...setup, prompt, personas: variants, n, signal, runId: session.sessionId })) {
       if (event.type === 'persona') yield { group: event.persona, event: event.event };
     }

@@ -3,7 +3,7 @@ import type { CommandId } from '../constants';
 import { commandIds } from '../constants';
 import type { JanusContext } from '../context';
 import { reportError } from '../notify';
-import { generateBestOfN } from './bestOfN';
+import { generateBestOfN, openBestOfNSession } from './bestOfN';
 import { exportEvaluationSummary, selectEvaluationResults, showEvaluationFeedback } from './benchResults';
 import { checkEndpoints } from './checkEndpoints';
 import { comparePersonasCommand } from './comparePersonas';
@@ -35,6 +35,7 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.generateBestOfN]: (ctx, args) => generateBestOfN(ctx, args),
   [commandIds.comparePersonas]: (ctx, args) => comparePersonasCommand(ctx, args),
   [commandIds.exportPreferencePairs]: (ctx, args) => exportPreferencePairs(ctx, args),
+  [commandIds.openBestOfNSession]: (ctx, args) => openBestOfNSession(ctx, args),
   [commandIds.evaluateBench]: (ctx, args) => evaluateBench(ctx, args),
   [commandIds.showBatchEvaluations]: (ctx) => batchEvaluations(ctx).showDetails(),
   [commandIds.generateBenchResponses]: (ctx, args) => generateBenchResponses(ctx, args),

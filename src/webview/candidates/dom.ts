@@ -5,8 +5,8 @@
  */
 import type { SpreadChart } from './chart';
 import { spreadChart } from './chart';
-import type { CardView, PanelGroup, PanelSession } from './model';
-import { bannersOf, cardsOf, compareLeader, formatReward, isRunning, markCount, statusLine } from './model';
+import type { CardView, PanelGroup, PanelSession, RubricChip } from './model';
+import { bannersOf, cardsOf, compareLeader, formatReward, isRunning, markCount, rubricViewOf, statusLine } from './model';
 import type { CandidateAction, CandidateMarkValue } from './protocol';
 
 type Attrs = Readonly<Record<string, string>>;
@@ -32,6 +32,7 @@ export interface PanelIntents {
   cancel(): void;
   rescore(): void;
   exportPairs(): void;
+  openSessions(): void;
   action(group: number, index: number, action: CandidateAction): void;
   mark(group: number, index: number, mark: CandidateMarkValue | null): void;
 }
@@ -71,8 +72,8 @@ function statusText(card: CardView): string {
 
 function facts(card: CardView): string {
   const parts = [`${card.chars} chars`];
-  // One request for all N choices reports one token total, not one per candidate: say so, not a guess.
-  if (card.tokens !== undefined) parts.push(`${card.tokens} tokens`);
+  // An estimate says so ("~"); see tokensTitle for how it was counted.
+  if (card.tokens !== undefined) parts.push(`${card.tokensEstimated ? '~' : ''}${card.tokens} tokens`);
   else if (card.status === 'done') parts.push('tokens n/a');
   const status = statusText(card);
   if (status) parts.push(status);
@@ -117,12 +118,45 @@ function cardElement(session: PanelSession, group: number, card: CardView, inten
     toggle('chosen', 'Chosen'),
     toggle('rejected', 'Rejected'),
   );
-  const factsTitle: Attrs = card.tokens === undefined ? { title: 'The server reported tokens for the whole request of N choices, not per candidate.' } : {};
+  const factsTitle: Attrs = card.tokensEstimated
+    ? { title: 'Estimated: counted from the pieces of text this candidate streamed, shared out so the candidates add up to the token total the server reported for their one request.' }
+    : card.tokens === undefined
+      ? { title: 'The server reported no token count for this candidate.' }
+      : { title: 'Completion tokens as the server counted them.' };
   const body: Node[] = [header, el('div', { class: 'facts', ...factsTitle }, facts(card))];
   if (card.error) body.push(el('p', { class: 'error' }, card.error));
   body.push(el('pre', { class: 'text', tabindex: '0', 'aria-label': `Text of ${title.toLowerCase()}` }, card.text || (card.status === 'sampling' ? '…' : '')));
   body.push(actions);
   return el('article', { class: classes.join(' '), 'aria-label': label, 'data-index': String(card.index) }, ...body);
+}
+
+function chipElement(group: number, position: number, chip: RubricChip): HTMLElement {
+  const value = chip.score !== undefined ? `${chip.score}/5` : chip.pending ? 'grading…' : 'unscored';
+  const state = chip.score !== undefined ? `score-${chip.score}` : chip.error !== undefined ? 'failed' : chip.pending ? 'pending' : 'unscored';
+  const hover = [chip.criteria, chip.feedback ? `Feedback: ${chip.feedback}` : '', chip.error ? `Not graded: ${chip.error}` : ''].filter((t) => t !== '').join('\n\n');
+  const details = el('details', { class: `chip ${state}` },
+    el('summary', { 'data-key': `g${group}-r${position}`, title: hover, 'aria-label': `Rubric ${position + 1}: ${value}` }, el('span', { class: 'chip-name' }, `R${position + 1}`), ' ', el('span', { class: 'chip-score' }, value)),
+    el('p', { class: 'criteria' }, chip.criteria),
+  );
+  if (chip.feedback) details.append(el('p', { class: 'feedback' }, chip.feedback));
+  if (chip.error) details.append(el('p', { class: 'error' }, `Not graded: ${chip.error}`));
+  return el('li', {}, details);
+}
+
+/** A comparison column's rubric scores: a chip per rubric (feedback on hover and when opened) and their mean. */
+function rubricsElement(groupIndex: number, group: PanelGroup, alone: boolean): HTMLElement | undefined {
+  const view = rubricViewOf(group);
+  if (!view) return undefined;
+  const box = el('section', { class: 'rubrics', 'aria-label': `Rubric scores of ${group.label}` });
+  const whose = alone || view.candidate === undefined ? '' : ` of candidate ${view.candidate + 1}`;
+  const total = view.chips.length;
+  const mean = view.mean === undefined ? (total > 0 ? 'no mean yet' : '') : `mean ${view.mean.toFixed(2)}${view.graded < total ? ` (${view.graded} of ${total} graded)` : ''}`;
+  box.append(el('div', { class: 'rubric-head' }, el('span', {}, `Rubric scores${whose}`), ...(mean ? [el('span', { class: 'rubric-mean' }, mean)] : [])));
+  if (view.note) box.append(el('p', { class: 'muted rubric-note' }, view.note));
+  if (total > 0) box.append(el('ul', { class: 'chips' }, ...view.chips.map((chip, i) => chipElement(groupIndex, i, chip))));
+  const failures = new Set(view.chips.flatMap((c) => (c.error === undefined ? [] : [c.error])));
+  for (const message of failures) box.append(el('p', { class: 'error', role: 'alert' }, `Rubric grading failed: ${message}`));
+  return box;
 }
 
 function groupElement(session: PanelSession, groupIndex: number, group: PanelGroup, intents: PanelIntents, leader: number | undefined): HTMLElement {
@@ -142,6 +176,8 @@ function groupElement(session: PanelSession, groupIndex: number, group: PanelGro
   const scored = cards.flatMap((c) => (c.reward === undefined ? [] : [{ index: c.index, reward: c.reward }]));
   const chart = session.mode === 'bestOfN' ? spreadChart(scored, group.run.best) : undefined;
   if (chart) section.append(el('figure', { class: 'chart' }, el('figcaption', {}, `Reward spread: ${formatReward(chart.min)} to ${formatReward(chart.max)}`), chartSvg(chart)));
+  const rubrics = rubricsElement(groupIndex, group, alone);
+  if (rubrics) section.append(rubrics);
   section.append(el('div', { class: 'cards' }, ...cards.map((card) => cardElement(session, groupIndex, card, intents, highlight(card), alone))));
   return section;
 }
@@ -163,7 +199,8 @@ export function renderPanel(root: HTMLElement, session: PanelSession | undefined
     'div',
     { class: 'toolbar' },
     ...(running ? [button('cancel', 'Cancel', () => intents.cancel())] : [button('rescore', 'Re-score all', () => intents.rescore(), { class: 'secondary' })]),
-    button('export', `Export pairs${marks > 0 ? ` (${marks} marked)` : ''}`, () => intents.exportPairs(), { class: 'secondary' }),
+    button('export', `Export pairs${marks > 0 ? ` (${marks} marked)` : ''}`, () => intents.exportPairs(), { class: 'secondary', title: 'Marks of every session, this one and the stored ones' }),
+    button('sessions', 'Sessions…', () => intents.openSessions(), { class: 'secondary', title: 'Open a past Best-of-N or Compare Personas session' }),
   );
   root.append(
     el(

@@ -39,6 +39,7 @@ const intents: PanelIntents = {
   cancel: () => session && send({ type: 'cancel', sessionId: session.sessionId }),
   rescore: () => session && send({ type: 'rescore', id: nextId(), sessionId: session.sessionId }),
   exportPairs: () => send({ type: 'export' }),
+  openSessions: () => send({ type: 'openSessions' }),
   action: (group, index, action) => session && send({ type: 'action', id: nextId(), sessionId: session.sessionId, group, index, action }),
   mark: (group, index, mark) => session && send({ type: 'mark', id: nextId(), sessionId: session.sessionId, group, index, mark }),
 };

@@ -6,7 +6,7 @@
  */
 import type { BestOfNEvent } from '../../core/bestOfN/events';
 import type { BestOfNState, CandidateState } from '../../core/bestOfN/runState';
-import { applyBestOfNEvent, candidatesInRankOrder, initialBestOfNState } from '../../core/bestOfN/runState';
+import { applyBestOfNEvent, candidatesInRankOrder, initialBestOfNState, meanRubricScore } from '../../core/bestOfN/runState';
 import type { SessionEntry } from '../../core/export/preferencePairs';
 import type * as z from 'zod';
 import type { bestOfNEventSchema, CandidateMarkValue, panelGroupSchema, panelSessionSchema, runStateSchema } from './protocol';
@@ -20,7 +20,7 @@ export interface NewSession {
   readonly sessionId: string;
   readonly mode: PanelSession['mode'];
   readonly prompt: string;
-  readonly groups: readonly { readonly label: string; readonly system: string }[];
+  readonly groups: readonly { readonly label: string; readonly system: string; readonly grading?: PanelGroup['grading'] }[];
   readonly hasSelection: boolean;
   readonly createdAt: number;
 }
@@ -32,7 +32,7 @@ export function newSession(spec: NewSession): PanelSession {
     prompt: spec.prompt,
     hasSelection: spec.hasSelection,
     createdAt: spec.createdAt,
-    groups: spec.groups.map((g) => ({ label: g.label, system: g.system, run: fromCoreRun(initialBestOfNState()), marks: {} })),
+    groups: spec.groups.map((g) => ({ label: g.label, system: g.system, ...(g.grading ? { grading: g.grading } : {}), run: fromCoreRun(initialBestOfNState()), marks: {} })),
   };
 }
 
@@ -44,7 +44,7 @@ export function fromCoreRun(state: BestOfNState): RunView {
 /** The protocol's shape back as the core's state, every key present. */
 export function toCoreRun(run: RunView): BestOfNState {
   const candidates = run.candidates.map(
-    (c): CandidateState => ({ index: c.index, text: c.text, status: c.status, finishReason: c.finishReason, tokens: c.tokens, reward: c.reward, error: c.error }),
+    (c): CandidateState => ({ index: c.index, text: c.text, status: c.status, finishReason: c.finishReason, tokens: c.tokens, tokensEstimated: c.tokensEstimated === true, reward: c.reward, error: c.error }),
   );
   return {
     runId: run.runId,
@@ -57,6 +57,10 @@ export function toCoreRun(run: RunView): BestOfNState {
     earlyStop: run.earlyStop,
     finished: run.finished,
     cancelled: run.cancelled,
+    rubricGrades: run.rubricGrades && {
+      index: run.rubricGrades.index,
+      items: run.rubricGrades.items.map((g) => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error })),
+    },
     lastSeq: run.lastSeq,
   };
 }
@@ -67,6 +71,7 @@ export function toCoreEvent(event: ParsedEvent): BestOfNEvent {
     case 'started':
       return { ...event, scorer: event.scorer };
     case 'candidateDone':
+      // Absent stays absent: the core emits the key only for an estimate.
       return { ...event, tokens: event.tokens };
     default:
       return event;
@@ -131,6 +136,8 @@ export interface CardView {
   readonly reward: number | undefined;
   readonly chars: number;
   readonly tokens: number | undefined;
+  /** `tokens` is an estimate: shown as "~N tokens". */
+  readonly tokensEstimated: boolean;
   readonly best: boolean;
   readonly mark: CandidateMarkValue | undefined;
   readonly error: string | undefined;
@@ -150,12 +157,60 @@ export function cardsOf(group: PanelGroup): CardView[] {
       reward: c.reward,
       chars: c.text.length,
       tokens: c.tokens,
+      tokensEstimated: c.tokensEstimated,
       best: state.best === c.index,
       mark: group.marks[String(c.index)],
       error: c.error,
       finishReason: c.finishReason,
     };
   });
+}
+
+/** One rubric's chip: its grade, or why it has none. */
+export interface RubricChip {
+  readonly criteria: string;
+  readonly score: number | undefined;
+  readonly feedback: string | undefined;
+  readonly error: string | undefined;
+  /** Still being graded (the run is going on). */
+  readonly pending: boolean;
+}
+
+/** The rubric scores shown in a comparison's column. */
+export interface RubricView {
+  /** Why there are no chips, or what they are waiting for. */
+  readonly note: string | undefined;
+  /** The graded candidate (its index). */
+  readonly candidate: number | undefined;
+  readonly chips: readonly RubricChip[];
+  /** Mean of the graded rubrics; undefined when none is graded. */
+  readonly mean: number | undefined;
+  readonly graded: number;
+}
+
+/** Rubric scores of a comparison's persona; undefined outside Compare Personas. */
+export function rubricViewOf(group: PanelGroup): RubricView | undefined {
+  const run = group.run;
+  const empty = (note: string): RubricView => ({ note, candidate: undefined, chips: [], mean: undefined, graded: 0 });
+  switch (group.grading) {
+    case undefined:
+      return undefined;
+    case 'noRubrics':
+      return empty('This persona has no rubrics, so its answer is not graded on rubrics.');
+    case 'noJudge':
+      return empty('Not graded on the persona\'s rubrics: set janus.judge.baseUrl to have a judge grade them.');
+    case 'judge':
+      break;
+  }
+  const grades = run.rubricGrades;
+  if (!grades) {
+    if (!run.finished) return empty('Rubric scores follow once the answer is in.');
+    return empty(run.cancelled ? 'Not graded: cancelled.' : 'Not graded: there is no finished answer.');
+  }
+  const chips = grades.items.map((g): RubricChip => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error, pending: g.score === undefined && g.error === undefined && !run.finished }));
+  const graded = chips.filter((c) => c.score !== undefined).length;
+  const mean = meanRubricScore(grades.items.map((g) => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error })));
+  return { note: undefined, candidate: grades.index, chips, mean, graded };
 }
 
 export type BannerKind = 'judge' | 'scoreError' | 'noScorer' | 'earlyStop' | 'cancelled';
@@ -198,6 +253,7 @@ export function statusLine(session: PanelSession): string {
   const done = all.filter((c) => c.status !== 'sampling').length;
   if (runs.some((r) => r.runId === undefined) || runs.some((r) => !r.finished)) {
     const scoring = all.length > 0 && done === all.length;
+    if (scoring && runs.some((r) => r.rubricGrades !== undefined && !r.finished)) return 'Grading on rubrics…';
     return scoring ? 'Scoring…' : `Sampling ${done}/${all.length || '…'} candidates…`;
   }
   if (runs.some((r) => r.cancelled)) return 'Cancelled';

@@ -27,7 +27,11 @@ const eventHead = { runId: z.string(), seq: z.number().int() };
 export const bestOfNEventSchema = z.discriminatedUnion('type', [
   z.object({ ...eventHead, type: z.literal('started'), n: z.number().int().positive(), strategy: z.enum(['n', 'parallel']), seed: z.number(), scorer: scorerInfoSchema.optional() }),
   z.object({ ...eventHead, type: z.literal('candidateDelta'), index, text: z.string() }),
-  z.object({ ...eventHead, type: z.literal('candidateDone'), index, text: z.string(), finishReason: z.string().nullable(), tokens: z.number().int().nonnegative().optional() }),
+  z.object({ ...eventHead, type: z.literal('candidateDone'), index, text: z.string(), finishReason: z.string().nullable(), tokens: z.number().int().nonnegative().optional(), tokensEstimated: z.boolean().optional() }),
+  z.object({ ...eventHead, type: z.literal('candidateTokens'), index, tokens: z.number().int().nonnegative(), estimated: z.boolean() }),
+  z.object({ ...eventHead, type: z.literal('rubricGrading'), index, criteria: z.array(z.string()).readonly() }),
+  z.object({ ...eventHead, type: z.literal('rubricGraded'), index, rubric: index, score: z.number().finite(), feedback: z.string() }),
+  z.object({ ...eventHead, type: z.literal('rubricError'), index, rubric: index, message: z.string() }),
   z.object({ ...eventHead, type: z.literal('candidateError'), index, message: z.string() }),
   z.object({ ...eventHead, type: z.literal('candidateStopped'), index, text: z.string() }),
   z.object({ ...eventHead, type: z.literal('scored'), index, reward: z.number().finite() }),
@@ -45,6 +49,8 @@ export const candidateStateSchema = z.object({
   status: z.enum(['sampling', 'done', 'failed', 'stopped']),
   finishReason: z.string().nullable(),
   tokens: z.number().int().nonnegative().optional(),
+  /** `tokens` is an estimate ("~N tokens"); absent: exact. */
+  tokensEstimated: z.boolean().optional(),
   reward: z.number().finite().optional(),
   error: z.string().optional(),
 });
@@ -61,6 +67,13 @@ export const runStateSchema = z.object({
   earlyStop: z.object({ leader: index, margin: z.number() }).optional(),
   finished: z.boolean(),
   cancelled: z.boolean(),
+  /** The core's `rubricGrades`: one answer's grade per rubric (absent score: unscored). */
+  rubricGrades: z
+    .object({
+      index,
+      items: z.array(z.object({ criteria: z.string(), score: z.number().finite().optional(), feedback: z.string().optional(), error: z.string().optional() })).readonly(),
+    })
+    .optional(),
   lastSeq: z.number().int(),
 });
 
@@ -75,6 +88,11 @@ export const panelGroupSchema = z.object({
   run: runStateSchema,
   /** The scorer of the latest `started`/`rescoring` event; absent: candidates are not scored. */
   scorer: scorerInfoSchema.optional(),
+  /**
+   * Compare Personas only: whether this persona's answer is graded on its rubrics (`judge`), has
+   * rubrics but no judge to grade them (`noJudge`), or has no rubrics (`noRubrics`).
+   */
+  grading: z.enum(['judge', 'noJudge', 'noRubrics']).optional(),
   /** The user's marks by candidate index (as a string key: JSON objects have string keys). */
   marks: z.record(z.string(), candidateMarkSchema),
 });
@@ -122,8 +140,10 @@ const markMessage = z.object({ type: z.literal('mark'), id: z.string(), sessionI
 const rescoreMessage = z.object({ type: z.literal('rescore'), id: z.string(), sessionId: z.string() });
 /** Run Janus: Export Preference Pairs. */
 const exportMessage = z.object({ type: z.literal('export') });
+/** Run Janus: Open Best-of-N Session (pick a past session to show). */
+const openSessionsMessage = z.object({ type: z.literal('openSessions') });
 
-export const webviewMessageSchema = z.discriminatedUnion('type', [readyMessage, cancelMessage, actionMessage, markMessage, rescoreMessage, exportMessage]);
+export const webviewMessageSchema = z.discriminatedUnion('type', [readyMessage, cancelMessage, actionMessage, markMessage, rescoreMessage, exportMessage, openSessionsMessage]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
 /** What the panel keeps with `setState` (and the serializer gets back after a reload). */

@@ -52,9 +52,9 @@ describe('streamChoices (one request, n choices)', () => {
     assert.equal(error, undefined);
     const done = events.filter((e) => e.type === 'done');
     assert.deepEqual(done, [
-      { type: 'done', index: 0, text: 'A1A2', finishReason: 'stop' },
-      { type: 'done', index: 1, text: 'B1', finishReason: 'length' },
-      { type: 'done', index: 2, text: 'C1C2', finishReason: 'stop' },
+      { type: 'done', index: 0, text: 'A1A2', finishReason: 'stop', pieces: 2 },
+      { type: 'done', index: 1, text: 'B1', finishReason: 'length', pieces: 1 },
+      { type: 'done', index: 2, text: 'C1C2', finishReason: 'stop', pieces: 2 },
     ]);
     assert.deepEqual(events.filter((e) => e.type === 'delta' && e.index === 2).map((e) => (e.type === 'delta' ? e.text : '')), ['C1', 'C2']);
     const body = server.requests[0]?.body as Record<string, unknown>;
@@ -77,8 +77,8 @@ describe('streamChoices (one request, n choices)', () => {
     const { events, error } = await collect(streamChoices({ profile: aProfile({ baseUrl: server.baseUrl }), retryPolicy: fastRetry }, input, 2, new AbortController().signal));
     assert.equal(error, undefined);
     assert.deepEqual(events.filter((e) => e.type === 'done'), [
-      { type: 'done', index: 0, text: 'a', finishReason: null },
-      { type: 'done', index: 1, text: 'b', finishReason: null },
+      { type: 'done', index: 0, text: 'a', finishReason: null, pieces: 1 },
+      { type: 'done', index: 1, text: 'b', finishReason: null, pieces: 1 },
     ]);
   });
 

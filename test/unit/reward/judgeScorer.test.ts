@@ -9,7 +9,7 @@ import { endpointProfileSchema } from '../../../src/core/endpoints/profile';
 import { createScheduler } from '../../../src/core/jobs/scheduler';
 import type { Rubric } from '../../../src/core/preferences/persona';
 import { defaultJudgeSystemPrompt } from '../../../src/core/prompts/judgePrompt';
-import { createJudgeScorer, judgeInput, systemMessageRubric } from '../../../src/core/reward/judgeScorer';
+import { createJudgeScorer, createRubricGrader, judgeInput, systemMessageRubric } from '../../../src/core/reward/judgeScorer';
 import { RewardError } from '../../../src/core/reward/scorer';
 import type { RecordedRequest, ReplyServer } from '../core/support/replyServer';
 import { jsonReply, startReplyServer } from '../core/support/replyServer';
@@ -110,5 +110,27 @@ describe('judge fallback scorer', () => {
     const fallback = server.requests.map(userText).filter((u) => u.includes('B likes brevity'));
     assert.equal(fallback.length, 1);
     assert.equal(judgeInput({ ...items[0]!, system: 'B' }, systemMessageRubric('B')).prompt.includes('System message: B'), true);
+  });
+  it('a rubric grader gives score and feedback, and a scorer sharing it makes no call twice', async () => {
+    server = await startReplyServer((req, res) => sseChat(res, `Feedback: on ${userText(req).includes('"criteria": "depth"') ? 'depth' : 'clarity'}. [RESULT] ${userText(req).includes('"criteria": "depth"') ? 5 : 2}`));
+    const grader = createRubricGrader({ client: clientFor(server.baseUrl), scheduler: createScheduler({ concurrency: 2 }) });
+    const signal = new AbortController().signal;
+    assert.deepEqual(await grader.grade(items[0]!, rubric('depth'), signal), { score: 5, feedback: 'Feedback: on depth.' });
+    assert.equal(server.requests.length, 1);
+    // The judge fallback scores with the same grader: the grade it already has is not asked again.
+    const scorer = createJudgeScorer({ client: clientFor(server.baseUrl), scheduler: createScheduler({ concurrency: 2 }), rubrics: [rubric('clarity'), rubric('depth')], grader });
+    assert.deepEqual(await scorer.score([items[0]!], signal), [3.5]);
+    assert.equal(server.requests.length, 2, 'only clarity was new');
+    assert.deepEqual(await grader.grade(items[0]!, rubric('clarity'), signal), { score: 2, feedback: 'Feedback: on clarity.' });
+    assert.equal(server.requests.length, 2);
+  });
+
+  it('a grade that failed is asked again, not remembered as a failure', async () => {
+    let calls = 0;
+    server = await startReplyServer((_req, res) => (++calls === 1 ? jsonReply(res, 500, { error: { message: 'down' } }) : sseChat(res, 'Fine. [RESULT] 4')));
+    const grader = createRubricGrader({ client: new EndpointClient(endpointProfileSchema.parse({ role: 'judge', baseUrl: server.baseUrl, model: 'judge-1', format: 'chat', sampling: {} }), { retryPolicy: { ...fastRetry, maxAttempts: 1 } }), scheduler: createScheduler({ concurrency: 1 }) });
+    await assert.rejects(grader.grade(items[0]!, rubric('x'), new AbortController().signal));
+    assert.equal((await grader.grade(items[0]!, rubric('x'), new AbortController().signal)).score, 4);
+    assert.equal(calls, 2);
   });
 });

@@ -4,7 +4,7 @@ import { dpoRows, sftRows } from '../../../src/core/export/preferencePairs';
 import { spreadChart } from '../../../src/webview/candidates/chart';
 import type { PanelSession } from '../../../src/webview/candidates/model';
 import {
-  applyGroupEvent, bannersOf, cardsOf, compareLeader, failed, interrupted, isRunning, markCount, newSession, sessionEntries, statusLine, toCoreRun, withMark,
+  applyGroupEvent, bannersOf, cardsOf, compareLeader, failed, interrupted, isRunning, markCount, newSession, rubricViewOf, sessionEntries, statusLine, toCoreRun, withMark,
 } from '../../../src/webview/candidates/model';
 
 function events(runId: string, bodies: readonly BestOfNEventBody[]): BestOfNEvent[] {
@@ -181,5 +181,55 @@ describe('reward spread chart', () => {
     const chart = spreadChart([{ index: 0, reward: 1 }, { index: 1, reward: 1 }], undefined);
     assert.deepEqual(chart?.bars.map((b) => [b.length, b.best]), [[206, false], [206, false]], 'full length: 300 - 30 - 64');
     assert.equal(spreadChart([], undefined), undefined);
+  });
+  it('token counts: exact from the server, "~" estimates from the stream settled by the request\'s total', () => {
+    const s = apply(session(), events('s1', [
+      { type: 'started', n: 2, strategy: 'n', seed: 1, scorer: undefined },
+      { type: 'candidateDone', index: 0, text: 'Light scatters.', finishReason: 'stop', tokens: 3, tokensEstimated: true },
+      { type: 'candidateDone', index: 1, text: 'Because.', finishReason: 'stop', tokens: 2, tokensEstimated: true },
+    ]));
+    assert.deepEqual(cardsOf(s.groups[0]!).map((c) => [c.tokens, c.tokensEstimated]), [[3, true], [2, true]]);
+    const settled = apply(s, [
+      { runId: 's1', seq: 3, type: 'candidateTokens', index: 0, tokens: 3, estimated: false },
+      { runId: 's1', seq: 4, type: 'candidateTokens', index: 1, tokens: 2, estimated: false },
+    ]);
+    assert.deepEqual(cardsOf(settled.groups[0]!).map((c) => [c.tokens, c.tokensEstimated]), [[3, false], [2, false]]);
+    // A parallel run's counts are the server's own: not estimates.
+    assert.ok(cardsOf(apply(session(), ranked).groups[0]!).every((c) => !c.tokensEstimated));
+  });
+
+  it('Compare Personas: rubric chips stream in, with the mean of the graded ones, an error left unscored, and notes for the rest', () => {
+    const compare = newSession({
+      sessionId: 's1', mode: 'compare', prompt: 'p', hasSelection: false, createdAt: 1,
+      groups: [{ label: 'A', system: 'a', grading: 'judge' }, { label: 'B', system: 'b', grading: 'noRubrics' }, { label: 'C', system: 'c', grading: 'noJudge' }],
+    });
+    assert.equal(rubricViewOf(session().groups[0]!), undefined, 'no rubric box outside a comparison');
+    let s = apply(compare, events('s1', [
+      { type: 'started', n: 1, strategy: 'parallel', seed: 1, scorer: rm },
+      { type: 'candidateDone', index: 0, text: 'Terse.', finishReason: 'stop', tokens: 2 },
+      { type: 'scored', index: 0, reward: 1 },
+      { type: 'ranked', order: [0], best: 0 },
+    ]));
+    assert.match(rubricViewOf(s.groups[0]!)?.note ?? '', /follow once the answer is in/);
+    s = apply(s, [
+      { runId: 's1', seq: 4, type: 'rubricGrading', index: 0, criteria: ['Terse?', 'Correct?', 'Kind?'] },
+      { runId: 's1', seq: 5, type: 'rubricGraded', index: 0, rubric: 1, score: 5, feedback: 'Right.' },
+    ]);
+    let view = rubricViewOf(s.groups[0]!);
+    assert.deepEqual(view?.chips.map((c) => [c.criteria, c.score, c.pending]), [['Terse?', undefined, true], ['Correct?', 5, false], ['Kind?', undefined, true]]);
+    assert.equal(statusLine(s), 'Grading on rubrics…');
+    s = apply(s, [
+      { runId: 's1', seq: 6, type: 'rubricGraded', index: 0, rubric: 0, score: 2, feedback: 'Too long.' },
+      { runId: 's1', seq: 7, type: 'rubricError', index: 0, rubric: 2, message: 'The judge gave no 1-5 score in 5 tries.' },
+      { runId: 's1', seq: 8, type: 'done', cancelled: false },
+    ]);
+    view = rubricViewOf(s.groups[0]!);
+    assert.deepEqual(view?.chips.map((c) => [c.score, c.feedback, c.error, c.pending]), [[2, 'Too long.', undefined, false], [5, 'Right.', undefined, false], [undefined, undefined, 'The judge gave no 1-5 score in 5 tries.', false]]);
+    assert.equal(view?.mean, 3.5, 'the mean of the graded rubrics only');
+    assert.equal(view?.graded, 2);
+    assert.match(rubricViewOf(s.groups[1]!)?.note ?? '', /no rubrics/);
+    assert.match(rubricViewOf(s.groups[2]!)?.note ?? '', /janus\.judge\.baseUrl/);
+    // The grades survive the trip through JSON (setState, the session file) and the core reducer.
+    assert.deepEqual(toCoreRun(JSON.parse(JSON.stringify(s.groups[0]!.run)) as PanelSession['groups'][number]['run']).rubricGrades, toCoreRun(s.groups[0]!.run).rubricGrades);
   });
 });

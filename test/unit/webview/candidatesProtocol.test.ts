@@ -20,6 +20,11 @@ const everyEvent: BestOfNEvent[] = [
   { runId: 'r', seq: 10, type: 'ranked', order: [0], best: 0 },
   { runId: 'r', seq: 11, type: 'rescoring', indexes: [0], scorer },
   { runId: 'r', seq: 12, type: 'done', cancelled: true },
+  { runId: 'r', seq: 13, type: 'candidateDone', index: 1, text: 'cd', finishReason: 'stop', tokens: 3, tokensEstimated: true },
+  { runId: 'r', seq: 14, type: 'candidateTokens', index: 1, tokens: 4, estimated: false },
+  { runId: 'r', seq: 15, type: 'rubricGrading', index: 0, criteria: ['Is it terse?', 'Is it right?'] },
+  { runId: 'r', seq: 16, type: 'rubricGraded', index: 0, rubric: 0, score: 4, feedback: 'Short and clear.' },
+  { runId: 'r', seq: 17, type: 'rubricError', index: 0, rubric: 1, message: 'The judge gave no 1-5 score in 5 tries.' },
 ];
 
 describe('candidates panel protocol', () => {
@@ -58,6 +63,7 @@ describe('candidates panel protocol', () => {
       { type: 'mark', id: '2', sessionId: 's', group: 0, index: 1, mark: null },
       { type: 'rescore', id: '3', sessionId: 's' },
       { type: 'export' },
+      { type: 'openSessions' },
     ];
     for (const message of good) assert.ok(webviewMessageSchema.safeParse(message).success, JSON.stringify(message));
     const bad: unknown[] = [
