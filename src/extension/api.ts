@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { EndpointClient } from '../core/endpoints/client';
 import type { EndpointRole } from '../core/endpoints/profile';
+import type { BenchTimings } from './bench/benchDocuments';
 import { batchEvaluations } from './bench/batchEvaluations';
 import type { JanusContext } from './context';
 import type { RunningEngine } from './localEngine';
@@ -45,6 +46,10 @@ export interface JanusApi {
   benchBands(uri: string): { readonly low: number; readonly mid: number; readonly high: number } | undefined;
   /** Lenses the bench provider gives for a document now (timed by the suites without the RPC). */
   benchLensCount(document: vscode.TextDocument): number;
+  /** Open-to-lenses timestamps and our own busy stretches for a bench document. */
+  benchTimings(uri: string): BenchTimings | undefined;
+  /** Edits handled by re-parsing only the edited bench instance. */
+  benchReparses(): number;
   /** Batch API evaluations of the workspace (janus.judge.mode "batch"), for the integration suites. */
   readonly batches: {
     /** The status bar item's text while a batch is pending, else undefined. */
@@ -100,6 +105,8 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
     benchLastParseMs: () => ctx.bench.documents.lastParseMs,
     benchBands: (uri) => ctx.bench.decorations.applied.get(uri),
     benchLensCount: (document) => ctx.bench.lenses.provideCodeLenses(document).length,
+    benchTimings: (uri) => ctx.bench.documents.timings.get(uri),
+    benchReparses: () => ctx.bench.documents.reparses,
     batches: {
       statusText: () => batchEvaluations(ctx).statusText(),
       whenFinished: async (stateFile) => (await batchEvaluations(ctx).whenFinished(stateFile))?.evaluation !== undefined,

@@ -22,7 +22,7 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 /** Offset of the quote that closes the string opening at `start`. */
-function stringEnd(text: string, start: number): number {
+export function stringEnd(text: string, start: number): number {
   let i = start;
   for (;;) {
     i = text.indexOf('"', i + 1);

@@ -22,7 +22,8 @@ function visibleWindow(document: vscode.TextDocument): { from: number; to: numbe
 
 /**
  * Lenses above each bench instance (scores, Evaluate, Generate, Feedback) and above a document
- * scored against the persona. Reads the cached parse: a lens request never parses.
+ * scored against the persona. Reads the cached parse: a lens request on a large bench never parses
+ * the whole file (it reads the visible instances while the parse runs in the background).
  */
 export class BenchCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -40,6 +41,7 @@ export class BenchCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       this.emitter,
       results.onDidChange(() => this.emitter.fire()),
       scores.onDidChange(() => this.emitter.fire()),
+      documents.onDidParse(() => this.emitter.fire()),
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
         const window = this.windows.get(e.textEditor.document.uri.toString());
         const first = e.visibleRanges[0];
@@ -50,20 +52,37 @@ export class BenchCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const started = performance.now();
     const scored = this.scoredDocumentLenses(document);
-    const parsed = this.documents.get(document);
-    if (!parsed) return scored;
-    return [...scored, ...this.benchLenses(document, parsed)];
+    const parsed = this.documents.peek(document);
+    let lenses = scored;
+    if (parsed) lenses = [...scored, ...this.benchLenses(document, parsed.entries, parsed)];
+    else if (this.documents.pending(document)) lenses = [...scored, ...this.previewLenses(document)];
+    const timings = this.documents.timings.get(document.uri.toString());
+    if (timings && timings.firstLensAt === undefined && lenses.length > 0) Object.assign(timings, { firstLensAt: performance.now(), firstLensMs: performance.now() - started });
+    this.documents.busy(document, started);
+    return lenses;
   }
 
-  private benchLenses(document: vscode.TextDocument, parsed: ParsedBench): vscode.CodeLens[] {
+  /**
+   * While a large bench's parse runs: lenses for the visible instances (the top of the file when no
+   * editor shows it), from reading only that far. The parse's end brings the full lenses.
+   */
+  private previewLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const window = visibleWindow(document) ?? { from: 0, to: 2 * marginLines };
+    const preview = this.documents.preview(document, window.from, window.to);
+    return preview ? this.benchLenses(document, preview.entries, undefined) : [];
+  }
+
+  /** The header and the lenses of the entries near the visible lines; `parsed` undefined while only a preview is known. */
+  private benchLenses(document: vscode.TextDocument, entries: readonly BenchEntry[], parsed: ParsedBench | undefined): vscode.CodeLens[] {
     const selection = this.results.get(document.uri);
     const window = visibleWindow(document);
     if (window) this.windows.set(document.uri.toString(), window);
     else this.windows.delete(document.uri.toString());
     const lenses: vscode.CodeLens[] = [this.headerLens(document.uri.toString(), parsed, selection)];
     const uri = document.uri.toString();
-    for (const entry of parsed.entries) {
+    for (const entry of entries) {
       if (window && (entry.range.endLine < window.from || entry.range.line > window.to)) continue;
       const range = new vscode.Range(entry.range.line, 0, entry.range.line, 0);
       const result = selection?.shown.byId.get(entry.id);
@@ -83,10 +102,10 @@ export class BenchCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     return lenses;
   }
 
-  private headerLens(uri: string, parsed: ParsedBench, selection: BenchSelection | undefined): vscode.CodeLens {
+  private headerLens(uri: string, parsed: ParsedBench | undefined, selection: BenchSelection | undefined): vscode.CodeLens {
     const range = new vscode.Range(0, 0, 0, 0);
-    const count = `${parsed.entries.length} instance${parsed.entries.length === 1 ? '' : 's'}`;
-    const problems = parsed.problems.length > 0 ? ` · ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}` : '';
+    const count = parsed ? `${parsed.entries.length} instance${parsed.entries.length === 1 ? '' : 's'}` : 'parsing…';
+    const problems = parsed && parsed.problems.length > 0 ? ` · ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}` : '';
     let shown = ' · no results yet';
     if (selection) {
       const means = [...selection.shown.byId.values()].flatMap((r) => (r.mean === null ? [] : [r.mean]));

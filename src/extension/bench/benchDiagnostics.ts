@@ -6,7 +6,7 @@ import { mayBeBench } from './benchDocuments';
 import type { EvaluationResults } from './evaluationResults';
 import { formatScore, rubricLabels } from './scoreFormat';
 
-/** Long enough that typing does not reparse a 9 MB bench per keystroke. */
+/** Long enough that typing does not rebuild the Problems of a 9 MB bench per keystroke. */
 const debounceMs = 300;
 
 export const benchDiagnosticSource = 'janus-bench';
@@ -33,6 +33,7 @@ export class BenchDiagnostics implements vscode.Disposable {
         this.clearTimer(d.uri.toString());
         this.collection.delete(d.uri);
       }),
+      documents.onDidParse((d) => this.update(d)),
       results.onDidChange((uri) => {
         const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
         if (document) this.update(document);
@@ -65,7 +66,9 @@ export class BenchDiagnostics implements vscode.Disposable {
 
   update(document: vscode.TextDocument): void {
     if (!mayBeBench(document) || document.isClosed) return;
-    const parsed = this.documents.get(document);
+    const parsed = this.documents.peek(document);
+    // A large bench parses in the background (started by `peek`): its end calls this again.
+    if (!parsed && this.documents.pending(document)) return;
     if (!parsed) {
       this.collection.delete(document.uri);
       return;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { BenchEntry } from '../../core/bench/benchFile';
+import type { BenchEntry, ParsedBench } from '../../core/bench/benchFile';
 import type { BenchDocuments } from './benchDocuments';
 import { entryLabels } from './benchCodeLens';
 import type { DocumentScores } from './documentScores';
@@ -39,13 +39,18 @@ export class BenchHoverProvider implements vscode.HoverProvider {
     private readonly scores: DocumentScores,
   ) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined | Promise<vscode.Hover | undefined> {
     const score = this.scores.get(document.uri);
     if (score && position.line === 0) {
       return new vscode.Hover(new vscode.MarkdownString(allFeedbackMarkdown(`Scored against ${score.persona}`, score.result, score.labels)));
     }
-    const parsed = this.documents.get(document);
-    if (!parsed) return undefined;
+    const parsed = this.documents.peek(document);
+    // A large bench still parsing in the background: the hover waits for that parse, never starts its own.
+    if (!parsed) return this.documents.pending(document) ? this.documents.parsed(document).then((p) => p && this.criteriaHover(document, position, p)) : undefined;
+    return this.criteriaHover(document, position, parsed);
+  }
+
+  private criteriaHover(document: vscode.TextDocument, position: vscode.Position, parsed: ParsedBench): vscode.Hover | undefined {
     const selection = this.results.get(document.uri);
     if (!selection) return undefined;
     const offset = document.offsetAt(position);

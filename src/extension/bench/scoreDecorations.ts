@@ -41,6 +41,7 @@ export class ScoreDecorations implements vscode.Disposable {
   ) {
     this.subscriptions = [
       results.onDidChange(() => this.updateAll()),
+      documents.onDidParse(() => this.updateAll()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.updateAll()),
       vscode.workspace.onDidChangeTextDocument(() => this.schedule()),
       config.onDidChange((c) => {
@@ -60,7 +61,9 @@ export class ScoreDecorations implements vscode.Disposable {
   }
 
   private update(editor: vscode.TextEditor): void {
-    const parsed = this.documents.get(editor.document);
+    const parsed = this.documents.peek(editor.document);
+    // A large bench still parsing keeps its marks until the parse's end updates them.
+    if (!parsed && this.documents.pending(editor.document)) return;
     const selection = parsed && this.results.get(editor.document.uri);
     const ranges: Record<ShownBand, vscode.Range[]> = { low: [], mid: [], high: [] };
     if (parsed && selection) {
