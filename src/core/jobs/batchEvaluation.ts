@@ -217,6 +217,7 @@ async function judgedAlready(options: BatchEvaluationOptions, items: readonly Ju
   }
   if (options.cache) {
     const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
+    const appends: Promise<void>[] = [];
     try {
       for (const item of items) {
         if (done.has(item.key)) continue;
@@ -225,8 +226,9 @@ async function judgedAlready(options: BatchEvaluationOptions, items: readonly Ju
         if (!cached || !parsed || parsed.score === null) continue;
         const record: JudgeRecord = { run: item.run, id: item.id, rubricIndex: item.rubricIndex, ...parsed, reply: cached.text, attempts: 0 };
         done.set(item.key, record);
-        void writer.append({ key: item.key, fingerprint: item.fingerprint, result: record });
+        appends.push(writer.append({ key: item.key, fingerprint: item.fingerprint, result: record }));
       }
+      await Promise.all(appends);
     } finally {
       await writer.close();
     }
@@ -451,6 +453,7 @@ async function collect(options: BatchEvaluationOptions, start: BatchState): Prom
     const parsedOutput = parseJudgeBatchOutput(output, options.instances, runs);
     const parsedErrors = parseJudgeBatchOutput(errors, options.instances, runs);
     const checkpoint = new CheckpointWriter(options.checkpointFile, (await readCheckpoint(options.checkpointFile, acceptLine)).endsMidLine);
+    const appends: Promise<void>[] = [];
     try {
       for (const item of [...parsedOutput.items, ...parsedErrors.items]) {
         const judged = byCustomId.get(batchCustomId(item.id, item.rubricIndex, item.run));
@@ -461,10 +464,11 @@ async function collect(options: BatchEvaluationOptions, start: BatchState): Prom
           continue;
         }
         const record: JudgeRecord = { run: item.run, id: item.id, rubricIndex: item.rubricIndex, score: item.score, feedback: item.feedback, reply: item.reply, attempts: 1 };
-        if (done.get(judged.key)?.reply !== record.reply) void checkpoint.append({ key: judged.key, fingerprint: judged.fingerprint, result: record });
+        if (done.get(judged.key)?.reply !== record.reply) appends.push(checkpoint.append({ key: judged.key, fingerprint: judged.fingerprint, result: record }));
         done.set(judged.key, record);
         await options.cache?.put(judged.fingerprint, { text: item.reply });
       }
+      await Promise.all(appends);
     } finally {
       await checkpoint.close();
     }

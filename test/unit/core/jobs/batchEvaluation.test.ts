@@ -116,6 +116,22 @@ describe('Batch API evaluation job', function () {
     }
   });
 
+  it('evaluating again after a batch with unscored items sends just those as a new batch', async () => {
+    let healthy = false;
+    const { server, options, responses } = await setup({ reply: ({ customId }) => (!healthy && (customId === 'budget-1_0' || customId === '3_3') ? { kind: 'text', text: 'Hmm.' } : { kind: 'score' }) });
+    const first = await runBatchEvaluation(options);
+    assert.equal(first.evaluation?.summary.unscored, 2);
+    healthy = true;
+    const second = await runBatchEvaluation(options);
+    const leftovers = new Set(['budget-1_0', '3_3']);
+    assert.equal(server.uploads[1], judgeBatchInput({ instances: options.instances, responses, model: 'fake-judge', sampling: options.judge.sampling, include: (id) => leftovers.has(id) }));
+    assert.deepEqual([second.state.requests, second.state.previous?.map((p) => [p.batchId, p.requests])], [2, [['batch_1', 16]]]);
+    assert.deepEqual([second.evaluation?.summary.scored, second.evaluation?.summary.unscored], [16, 0]);
+    // Nothing left: evaluating once more rewrites the files from what is kept, without a batch.
+    await runBatchEvaluation(options);
+    assert.equal(server.calls['upload'], 2);
+  });
+
   it('resumes after a crash between creating the batch and its end: one upload and one create in total, then only polling', async () => {
     const { server, options } = await setup({ looksToFinish: 4 });
     const crash = new AbortController();
