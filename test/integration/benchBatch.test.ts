@@ -77,6 +77,11 @@ describe('Evaluate Bench through the Batch API', function () {
       return t?.includes('in_progress') ? t : undefined;
     });
     assert.match(text, /Janus batch: in_progress \d+\/16/);
+    // Evaluate Bench again on the same run (Resume) while the batch runs: no second upload or batch.
+    const again = await vscode.commands.executeCommand<EvaluateBenchResult>('janus.evaluateBench', { uri: bench.toString(), responses: responses.fsPath, resume: true });
+    assert.equal(again?.batch?.id, result.batch.id);
+    assert.equal(again?.runDir, result.runDir);
+    assert.deepEqual([server.calls['upload'], server.calls['create']], [1, 1]);
 
     // A window reload: the pollers go, the state stays in the run folder; activation takes it up again.
     await api.batches.stopPolling();

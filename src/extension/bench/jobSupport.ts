@@ -12,7 +12,7 @@ import type { BenchInstance } from '../../core/bench/benchSchema';
 import type { ResponsesFile } from '../../core/bench/resultFiles';
 import type { EndpointProfile } from '../../core/endpoints/profile';
 import type { BatchState } from '../../core/jobs/batchEvaluation';
-import { batchJudgeOf, batchStatusText, isBatchPending, submitBatchEvaluation } from '../../core/jobs/batchEvaluation';
+import { batchJudgeOf, batchStatusText, isBatchPending, readBatchState, submitBatchEvaluation } from '../../core/jobs/batchEvaluation';
 import { openCallCache } from '../../core/jobs/callCache';
 import { evaluationOutputs } from '../../core/jobs/evaluationJob';
 import type { EvaluateBenchResult } from '../commands/evaluateBench';
@@ -121,6 +121,7 @@ export async function submitBenchBatch(
   const judge = batchJudgeOf(run.identity, run.profile);
   const { openaiBatchApi } = await import('../../core/judge/openaiBatchApi');
   const api = openaiBatchApi({ baseUrl: run.profile.baseUrl, model: run.profile.model, apiKey: await ctx.keys.keyFor(run.profile.baseUrl) });
+  const before = await readBatchState(stateFile);
   const cache = await openCallCache(folder.cache);
   let state: BatchState;
   try {
@@ -133,7 +134,12 @@ export async function submitBenchBatch(
   const batches = batchEvaluations(ctx);
   batches.track(root, record, state, true);
   if (isBatchPending(state)) {
-    void vscode.window.showInformationMessage(`Batch ${state.batchId ?? ''} submitted: ${state.requests} judge requests, results within 24 h. The status bar follows it, also after a reload.`);
+    const resumed = before !== undefined && isBatchPending(before) && before.batchId !== undefined;
+    void vscode.window.showInformationMessage(
+      resumed
+        ? `Batch ${state.batchId ?? ''} of this run is still pending (${batchStatusText(state)}); no new batch was submitted. The status bar follows it.`
+        : `Batch ${state.batchId ?? ''} submitted: ${state.requests} judge requests, results within 24 h. The status bar follows it, also after a reload.`,
+    );
   }
   return {
     runDir: folder.dir,
