@@ -72,6 +72,7 @@ interface Candidate {
   reward: number | undefined;
   /** Non-empty deltas streamed: a lower bound on its completion tokens. */
   pieces: number;
+  finishReason: string | null;
 }
 
 /**
@@ -111,7 +112,7 @@ class BestOfNRun {
 
   constructor(private readonly options: BestOfNOptions) {
     this.runId = options.runId ?? randomUUID();
-    this.candidates = Array.from({ length: options.n }, () => ({ text: '', status: 'sampling', reward: undefined, pieces: 0 }));
+    this.candidates = Array.from({ length: options.n }, () => ({ text: '', status: 'sampling', reward: undefined, pieces: 0, finishReason: null }));
     this.samplingSignal = AbortSignal.any([this.run.signal, this.stopSampling.signal]);
     this.incremental = options.earlyStop !== undefined && options.scorer !== undefined;
     this.seed = options.generator.profile.sampling.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -246,7 +247,11 @@ class BestOfNRun {
   /** The n-choice request's total arrived: each candidate's count from its pieces and that total. */
   private settleTokens(completionTokens: number): void {
     if (this.candidates.some((c) => c.status !== 'done')) return;
-    const counts = choiceTokenCounts(this.candidates.map((c) => ({ pieces: c.pieces, chars: c.text.length })), completionTokens);
+    const counts = choiceTokenCounts(
+      this.candidates.map((c) => ({ pieces: c.pieces, chars: c.text.length, hitMaxTokens: c.finishReason === 'length' })),
+      completionTokens,
+      this.options.generator.profile.sampling.maxTokens,
+    );
     counts.forEach((count, index) => {
       // Pieces alone were already reported as an estimate at candidateDone.
       if (count.estimated && count.tokens === this.candidates[index]?.pieces) return;
@@ -259,6 +264,7 @@ class BestOfNRun {
     if (candidate?.status !== 'sampling') return;
     candidate.status = 'done';
     candidate.text = text;
+    candidate.finishReason = finishReason;
     this.emit({ type: 'candidateDone', index, text, finishReason, tokens: count.tokens, tokensEstimated: count.estimated });
     if (this.incremental) {
       this.pending.push(index);
