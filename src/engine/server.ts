@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { ChoiceResult, LlamaRuntime } from './llamaRuntime';
-import type { FinishReason, Sampling, Usage } from './protocol';
+import type { Usage } from './protocol';
+import { ChoiceStreamWriter } from './sseWriter';
 import {
   EngineHttpError,
   chatRequestSchema,
@@ -162,17 +163,24 @@ export class EngineServer {
     res.on('close', onClose);
     this.active.add(controller);
     let slots: LlamaContextSequence[] | undefined;
+    let reply: Reply | undefined;
     try {
       slots = await runtime.pool.acquire(n, controller.signal);
       const stream = request.stream === true;
-      const reply = new Reply(res, kind, `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`, this.options.modelId, stream);
+      reply = new Reply(res, kind, `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`, this.options.modelId, stream);
+      const writer = reply;
       const results = await runtime.generate(prompt, sampling, slots, {
-        onDelta: ({ index, delta }) => reply.delta(index, delta),
-        onDone: (result) => reply.done(result),
+        onDelta: ({ index, delta }) => writer.delta(index, delta),
+        onDone: (result) => writer.done(result),
       }, controller.signal);
       if (controller.signal.aborted) return;
       reply.finish(results, prompt.length, 'prompt' in request && request.echo === true ? (typeof request.prompt === 'string' ? request.prompt : (request.prompt[0] ?? '')) : '');
+    } catch (error) {
+      // The text already generated goes out before the error event that ends the stream.
+      reply?.flush();
+      throw error;
     } finally {
+      reply?.close();
       if (slots) runtime.pool.release(slots);
       this.active.delete(controller);
       res.off('close', onClose);
@@ -216,39 +224,43 @@ export class EngineServer {
 /** Writes one generation's answer: SSE chunks as choices progress, or one JSON body at the end. */
 class Reply {
   private readonly created = Math.floor(Date.now() / 1000);
-  private readonly started = new Set<number>();
-  private corked = false;
+  private readonly stream: ChoiceStreamWriter | undefined;
 
   constructor(
     private readonly res: http.ServerResponse,
     private readonly kind: Kind,
     private readonly id: string,
     private readonly model: string,
-    private readonly stream: boolean,
+    stream: boolean,
   ) {
     if (stream) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      res.flushHeaders();
+      this.stream = new ChoiceStreamWriter(res, { kind, id, created: this.created, model });
+      this.stream.open();
     }
   }
 
   delta(index: number, text: string): void {
-    if (!this.stream) return;
-    this.chunk([this.choice(index, text, null)]);
+    this.stream?.delta(index, text);
   }
 
   done(result: ChoiceResult): void {
-    if (!this.stream) return;
-    this.chunk([this.choice(result.index, '', result.finishReason)]);
+    this.stream?.done(result.index, result.finishReason);
+  }
+
+  /** Sends what the stream holds back (before an error event ends it). */
+  flush(): void {
+    this.stream?.flush();
+  }
+
+  close(): void {
+    this.stream?.close();
   }
 
   finish(results: readonly ChoiceResult[], promptTokens: number, echo: string): void {
     const completionTokens = results.reduce((sum, r) => sum + r.completionTokens, 0);
     const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     if (this.stream) {
-      this.write({ id: this.id, object: this.object(), created: this.created, model: this.model, choices: [], usage });
-      this.res.end('data: [DONE]\n\n');
-      this.corked = false;
+      this.stream.end(usage);
       return;
     }
     const choices = results.map((r) =>
@@ -257,37 +269,6 @@ class Reply {
         : { index: r.index, text: echo + r.text, logprobs: null, finish_reason: r.finishReason },
     );
     sendJson(this.res, 200, { id: this.id, object: this.kind === 'chat' ? 'chat.completion' : 'text_completion', created: this.created, model: this.model, choices, usage });
-  }
-
-  private choice(index: number, text: string, finishReason: FinishReason | null): unknown {
-    if (this.kind === 'completion') return { index, text, logprobs: null, finish_reason: finishReason };
-    const first = !this.started.has(index);
-    this.started.add(index);
-    const delta = finishReason !== null && text === '' ? {} : first ? { role: 'assistant', content: text } : { content: text };
-    return { index, delta, logprobs: null, finish_reason: finishReason };
-  }
-
-  private object(): string {
-    return this.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
-  }
-
-  private chunk(choices: unknown[]): void {
-    this.write({ id: this.id, object: this.object(), created: this.created, model: this.model, choices });
-  }
-
-  private write(body: unknown): void {
-    if (this.res.writableEnded) return;
-    // Chunks produced in the same turn of the event loop (one decode step of n choices) leave in
-    // one socket write instead of one each.
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      setImmediate(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
-    }
-    this.res.write(`data: ${JSON.stringify(body)}\n\n`);
   }
 }
 

@@ -104,6 +104,31 @@ describe('local engine: generation over HTTP', function () {
     assert.equal(finished.size, 4);
   });
 
+  it('coalesces streamed chunks without losing or reordering any choice\'s text', async () => {
+    const body = { model, prompt: JANUS_PROMPT, max_tokens: 120, n: 4, seed: 17, ignore_eos: true };
+    const whole = await client.completions.create(body as OpenAI.CompletionCreateParamsNonStreaming);
+    const res = await fetch(`${engine.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: true }) });
+    const events = (await res.text()).split('\n\n').filter((e) => e !== '');
+    assert.equal(events.at(-1), 'data: [DONE]');
+    const texts = ['', '', '', ''];
+    const finished = new Set<number>();
+    for (const event of events.slice(0, -2)) {
+      const json = event.slice('data: '.length);
+      assert.equal(JSON.stringify(JSON.parse(json)), json, 'each chunk is exactly the JSON of its object');
+      const chunk = JSON.parse(json) as OpenAI.Completion;
+      assert.equal(chunk.choices.length, 1, 'one choice per chunk');
+      for (const c of chunk.choices) {
+        assert.ok(!finished.has(c.index), `choice ${c.index}: nothing after its finish chunk`);
+        texts[c.index] += c.text;
+        if (c.finish_reason) finished.add(c.index);
+      }
+    }
+    assert.deepEqual(texts, whole.choices.map((c) => c.text), 'per choice, the chunks add up to the whole text in order');
+    assert.equal(finished.size, 4);
+    const usage = (JSON.parse(events.at(-2)!.slice('data: '.length)) as OpenAI.Completion).usage;
+    assert.deepEqual(usage, whole.usage);
+  });
+
   it('stops at a stop string without sending it', async () => {
     const full = (await client.completions.create({ model, prompt: JANUS_PROMPT, max_tokens: 24, seed: 9, ignore_eos: true } as OpenAI.CompletionCreateParamsNonStreaming)).choices[0]?.text ?? '';
     // A stop string taken from the middle of the seeded output: the repeat must end just before it.
