@@ -1,5 +1,6 @@
 import { OpenAI } from 'openai';
-import type { ChatCompletionCreateParamsStreaming, CompletionCreateParamsStreaming } from 'openai/resources';
+import type { Stream } from 'openai/core/streaming';
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, Completion, CompletionCreateParamsStreaming } from 'openai/resources';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import type { RetryPolicy } from '../jobs/retry';
@@ -11,6 +12,7 @@ import { EndpointError, badResponseError, cancelledError, retryDecisionFor, stal
 import { toEndpointError } from './openaiErrors';
 import type { EndpointProfile } from './profile';
 import { displayOrigin } from './profile';
+import { SseTransport } from './sseRequest';
 import type { ChunkDeltas, TokenUsage } from './streamAssembly';
 import { StreamAssembler, chatChunkDeltas, completionChunkDeltas } from './streamAssembly';
 
@@ -70,6 +72,7 @@ const noKey = 'no-key';
  */
 export class EndpointClient {
   private readonly openai: OpenAI;
+  private readonly transport: SseTransport | undefined;
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private model: Promise<string> | undefined;
@@ -87,6 +90,14 @@ export class EndpointClient {
       timeout: profile.timeoutMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
+    // A host's own fetch goes through the package; otherwise the leaner transport streams.
+    this.transport = options.fetch ? undefined : new SseTransport(profile.baseUrl, options.apiKey ?? noKey);
+  }
+
+  /** A streamed POST; resolves once the server has answered with headers. */
+  private post<T>(path: string, body: object, signal: AbortSignal): Promise<AsyncIterable<T>> {
+    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs: this.profile.timeoutMs }) as Promise<AsyncIterable<T>>;
+    return this.openai.post<Stream<T>>(path, { body, signal, stream: true });
   }
 
   private get context(): EndpointErrorContext {
@@ -219,8 +230,7 @@ export class EndpointClient {
     try {
       if (format === 'mistral-instruct') {
         const body: CompletionCreateParamsStreaming & { repetition_penalty?: number } = { ...common, prompt: formatJanusPrompt(input) };
-        const stream = await this.openai.completions.create(body, { signal });
-        return mapChunks(stream, completionChunkDeltas);
+        return mapChunks(await this.post<Completion>('/completions', body, signal), completionChunkDeltas);
       }
       const messages = buildChatMessages(input, { systemRole: this.profile.chatSystemRole });
       const body: ChatCompletionCreateParamsStreaming & { repetition_penalty?: number } = {
@@ -228,8 +238,7 @@ export class EndpointClient {
         messages,
         ...(options.jsonMode === true ? { response_format: { type: 'json_object' as const } } : {}),
       };
-      const stream = await this.openai.chat.completions.create(body, { signal });
-      return mapChunks(stream, chatChunkDeltas);
+      return mapChunks(await this.post<ChatCompletionChunk>('/chat/completions', body, signal), chatChunkDeltas);
     } catch (error) {
       if (error instanceof EndpointError) throw error;
       throw toEndpointError(error, this.context);

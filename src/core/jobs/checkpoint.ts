@@ -45,8 +45,10 @@ export async function readCheckpoint<T>(file: string, accept: (value: unknown) =
 
 /**
  * Appends records, one line each, through one open file handle. Lines that arrive while a write
- * is in flight go out together in the next write (a group commit): a judge run finishes hundreds
- * of calls a second, and a syscall or two per line was a visible share of the CLI's CPU time.
+ * is in flight, or within `gatherMs` of the first line after a successful write, go out together
+ * in one write (a group commit): a judge run finishes hundreds of calls a second, and a write per
+ * line (a hop to libuv's thread pool and back each) was a visible share of the CLI's CPU time. An
+ * append resolves only once its line is in the file, so nothing is reported done before that.
  */
 export class CheckpointWriter {
   private handle: Promise<FileHandle> | undefined;
@@ -54,10 +56,12 @@ export class CheckpointWriter {
   private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   private writing: Promise<void> | undefined;
   private needsNewline: boolean;
+  private wroteOk = false;
 
   constructor(
     readonly file: string,
     endsMidLine = false,
+    private readonly gatherMs = 50,
   ) {
     this.needsNewline = endsMidLine;
   }
@@ -71,6 +75,9 @@ export class CheckpointWriter {
   }
 
   private async drain(): Promise<void> {
+    // Not before the first write, nor after a failed one: a disk that cannot take the checkpoint
+    // must stop the job at once, not after another window of calls.
+    if (this.wroteOk && this.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
     while (this.buffer.length > 0) {
       const text = this.buffer.join('');
       const waiters = this.waiters;
@@ -79,10 +86,12 @@ export class CheckpointWriter {
       try {
         this.handle ??= mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
         await (await this.handle).write(text);
+        this.wroteOk = true;
         for (const w of waiters) w.resolve();
       } catch (error) {
         // A full disk fails these lines' callers; the next append tries again with a fresh handle.
         this.handle = undefined;
+        this.wroteOk = false;
         for (const w of waiters) w.reject(error);
       }
     }

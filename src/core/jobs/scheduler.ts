@@ -137,6 +137,12 @@ class PriorityQueues {
       const queue = this.queues.get(priority);
       if (!queue) continue;
       while (queue.head < queue.items.length && queue.items[queue.head]?.state !== 'queued') queue.head++;
+      // Drop the passed entries now and then: a queue that never runs empty (a long job keeps it
+      // topped up) would otherwise keep every finished task, and the prompt its closure holds.
+      if (queue.head >= 1024 && queue.head * 2 >= queue.items.length) {
+        queue.items = queue.items.slice(queue.head);
+        queue.head = 0;
+      }
       if (queue.head < queue.items.length) return queue.items[queue.head];
       this.queues.delete(priority);
       this.priorities = this.priorities.filter((p) => p !== priority);
