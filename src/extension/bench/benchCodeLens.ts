@@ -13,11 +13,14 @@ export function entryLabels(entry: BenchEntry, count: number): string[] {
   return rubricLabels(entry.instance?.preference_set?.map((p) => p.dimension) ?? [], count);
 }
 
-/** The lines of `document` that visible editors show, widened by the margin; undefined when none shows it. */
-function visibleWindow(document: vscode.TextDocument): { from: number; to: number } | undefined {
+/** Lines around the visible ones that the first lenses of a large bench cover, before its parse ends (in JSONL a line is an instance). */
+const previewMarginLines = 20;
+
+/** The lines of `document` that visible editors show, widened by `margin`; undefined when none shows it. */
+function visibleWindow(document: vscode.TextDocument, margin = marginLines): { from: number; to: number } | undefined {
   const ranges = vscode.window.visibleTextEditors.filter((e) => e.document === document).flatMap((e) => e.visibleRanges);
   if (ranges.length === 0) return undefined;
-  return { from: Math.min(...ranges.map((r) => r.start.line)) - marginLines, to: Math.max(...ranges.map((r) => r.end.line)) + marginLines };
+  return { from: Math.min(...ranges.map((r) => r.start.line)) - margin, to: Math.max(...ranges.map((r) => r.end.line)) + margin };
 }
 
 /**
@@ -69,7 +72,7 @@ export class BenchCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
    * editor shows it), from reading only that far. The parse's end brings the full lenses.
    */
   private previewLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const window = visibleWindow(document) ?? { from: 0, to: 2 * marginLines };
+    const window = visibleWindow(document, previewMarginLines) ?? { from: 0, to: 3 * previewMarginLines };
     const preview = this.documents.preview(document, window.from, window.to);
     return preview ? this.benchLenses(document, preview.entries, undefined) : [];
   }
