@@ -5,10 +5,10 @@ import type { BenchTimings } from './bench/benchDocuments';
 import { batchEvaluations } from './bench/batchEvaluations';
 import type { JanusContext } from './context';
 import type { RunningEngine } from './localEngine';
-import type { PersonaViewProvider, ViewTraffic } from './personaView';
+import type { PersonaViewProvider } from './personaView';
+import type { WebviewTraffic } from './webviewChannel';
 import type { HostMessage } from '../webview/personaEditor/protocol';
 import type { GeneratorStatus } from './statusBar';
-import type { PanelTraffic } from './candidatesPanel';
 import type { PanelSession } from '../webview/candidates/model';
 import type { HostMessage as CandidatesHostMessage } from '../webview/candidates/protocol';
 
@@ -32,7 +32,7 @@ export interface JanusApi {
   readonly personaView: {
     isResolved(): boolean;
     /** Message types in and out, in order (the real webview's `ready` shows up here). */
-    traffic(): readonly ViewTraffic[];
+    traffic(): readonly WebviewTraffic[];
     /** Handles `message` as if the webview sent it; resolves with what the host posted meanwhile. */
     deliver(message: unknown): Promise<readonly HostMessage[]>;
   };
@@ -66,7 +66,7 @@ export interface JanusApi {
     /** A session by id, or the one the panel shows. */
     session(sessionId?: string): PanelSession | undefined;
     /** Message types in and out, in order (the real page's `ready` shows up here). */
-    traffic(): readonly PanelTraffic[];
+    traffic(): readonly WebviewTraffic[];
     /** Resolves once the page showing the current session has said `ready`. */
     ready(): Promise<void>;
     /** Handles `message` as if the page sent it; resolves with what the host posted meanwhile. */

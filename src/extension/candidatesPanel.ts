@@ -9,13 +9,9 @@ import type { BestOfNResources } from './bestOfNSetup';
 import { runCandidateAction } from './candidateActions';
 import { rescoreSession } from './commands/bestOfN';
 import { commandIds, panelTypes } from './constants';
+import type { WebviewTraffic } from './webviewChannel';
+import { WebviewChannel } from './webviewChannel';
 import { webviewHtml } from './webviewHtml';
-
-/** One line of the message log the integration suites read. */
-export interface PanelTraffic {
-  readonly direction: 'in' | 'out';
-  readonly type: string;
-}
 
 export interface CandidatesPanelDeps {
   readonly extension: vscode.ExtensionContext;
@@ -36,16 +32,24 @@ export class CandidatesPanel implements vscode.Disposable {
   private shown: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly panelSubscriptions: vscode.Disposable[] = [];
-  private readonly trafficLog: PanelTraffic[] = [];
-  private readonly posted = new vscode.EventEmitter<HostMessage>();
-  readonly onDidPost = this.posted.event;
+  private readonly channel: WebviewChannel<WebviewMessage, HostMessage>;
   private readonly readyEmitter = new vscode.EventEmitter<string | undefined>();
   /** Fires with the shown session's id when the page says `ready`. */
   readonly onDidBecomeReady = this.readyEmitter.event;
 
   constructor(private readonly deps: CandidatesPanelDeps) {
+    this.channel = new WebviewChannel({
+      label: 'Candidates panel',
+      log: deps.log,
+      inbound: webviewMessageSchema,
+      outbound: hostMessageSchema,
+      webview: () => this.panel?.webview,
+      handle: (message) => this.handle(message),
+      failureReply: (message, error) =>
+        'id' in message ? { type: 'result', replyTo: message.id, ok: false, message: `${message.type} failed: ${describeError(error)}` } : undefined,
+    });
     this.subscriptions.push(
-      this.posted,
+      this.channel,
       this.readyEmitter,
       deps.sessions.onDidUpdate((update) => void this.forward(update)),
       vscode.window.registerWebviewPanelSerializer(panelTypes.candidates, {
@@ -58,8 +62,12 @@ export class CandidatesPanel implements vscode.Disposable {
     return vscode.Uri.joinPath(this.deps.extension.extensionUri, 'dist', 'webview');
   }
 
-  get traffic(): readonly PanelTraffic[] {
-    return this.trafficLog;
+  get traffic(): readonly WebviewTraffic[] {
+    return this.channel.traffic;
+  }
+
+  get onDidPost(): vscode.Event<HostMessage> {
+    return this.channel.onDidPost;
   }
 
   get shownSession(): string | undefined {
@@ -108,20 +116,8 @@ export class CandidatesPanel implements vscode.Disposable {
   }
 
   /** Handles one message as if the page sent it; resolves when its handling is complete. */
-  async receive(raw: unknown): Promise<void> {
-    const parsed = webviewMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.deps.log.warn(`Candidates panel: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'unknown'}).`);
-      return;
-    }
-    const message = parsed.data;
-    this.trafficLog.push({ direction: 'in', type: message.type });
-    try {
-      await this.handle(message);
-    } catch (error) {
-      this.deps.log.error(`Candidates panel: ${message.type} failed`, error);
-      if ('id' in message) await this.post({ type: 'result', replyTo: message.id, ok: false, message: `${message.type} failed: ${describeError(error)}` });
-    }
+  receive(raw: unknown): Promise<void> {
+    return this.channel.receive(raw);
   }
 
   private async handle(message: WebviewMessage): Promise<void> {
@@ -175,12 +171,8 @@ export class CandidatesPanel implements vscode.Disposable {
     else await this.post(update);
   }
 
-  private async post(message: HostMessage): Promise<void> {
-    // The schema also guards the host: a message the page would reject never leaves.
-    const checked = hostMessageSchema.parse(message);
-    this.trafficLog.push({ direction: 'out', type: checked.type });
-    this.posted.fire(checked);
-    await this.panel?.webview.postMessage(checked);
+  private post(message: HostMessage): Promise<void> {
+    return this.channel.post(message);
   }
 
   private disposePanel(): void {

@@ -8,13 +8,9 @@ import { personaFolder, isPersonaPath, textHash } from './personaFiles';
 import { synthesizeSystemMessage } from './personaModel';
 import { createPersonaFile, listPersonaFiles, loadTemplates, newPersonaUri, readPersona, writePersonaFile } from './personaStore';
 import { personaViewHtml } from './personaViewHtml';
+import type { WebviewTraffic } from './webviewChannel';
+import { WebviewChannel } from './webviewChannel';
 import type { WriteResult } from './personaStore';
-
-/** One line of the message log the integration suites read. */
-export interface ViewTraffic {
-  readonly direction: 'in' | 'out';
-  readonly type: string;
-}
 
 /**
  * The Personas sidebar: a webview view whose script renders the editor and sends intents. Every
@@ -28,16 +24,23 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
   private readonly viewSubscriptions: vscode.Disposable[] = [];
   /** The file the view has open and the hash of the text it last saw. */
   private open: { uri: string; hash: string } | undefined;
-  private readonly trafficLog: ViewTraffic[] = [];
-  private readonly posted = new vscode.EventEmitter<HostMessage>();
-  readonly onDidPost = this.posted.event;
+  private readonly channel: WebviewChannel<WebviewMessage, HostMessage>;
 
   constructor(private readonly ctx: JanusContext) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.persona.json');
     const templates = vscode.workspace.createFileSystemWatcher('**/.janus/templates/*.json');
     const refresh = (): void => void this.sendWorkspace();
+    this.channel = new WebviewChannel({
+      label: 'Personas view',
+      log: ctx.log,
+      inbound: webviewMessageSchema,
+      outbound: hostMessageSchema,
+      webview: () => this.view?.webview,
+      handle: (message) => this.handle(message),
+      failureReply: (message, error) => ('id' in message ? { type: 'saved', replyTo: message.id, ok: false, message: describeError(error) } : undefined),
+    });
     this.subscriptions.push(
-      this.posted,
+      this.channel,
       watcher,
       templates,
       watcher.onDidCreate(refresh),
@@ -57,8 +60,12 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
     return this.view !== undefined;
   }
 
-  get traffic(): readonly ViewTraffic[] {
-    return this.trafficLog;
+  get traffic(): readonly WebviewTraffic[] {
+    return this.channel.traffic;
+  }
+
+  get onDidPost(): vscode.Event<HostMessage> {
+    return this.channel.onDidPost;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -78,20 +85,8 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   /** Handles one message as if the webview sent it; resolves when its handling is complete. */
-  async receive(raw: unknown): Promise<void> {
-    const parsed = webviewMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.ctx.log.warn(`Personas view: ignored a malformed message (${parsed.error.issues[0]?.message ?? 'unknown'}).`);
-      return;
-    }
-    const message = parsed.data;
-    this.trafficLog.push({ direction: 'in', type: message.type });
-    try {
-      await this.handle(message);
-    } catch (error) {
-      this.ctx.log.error(`Personas view: ${message.type} failed`, error);
-      if ('id' in message) await this.post({ type: 'saved', replyTo: message.id, ok: false, message: describeError(error) });
-    }
+  receive(raw: unknown): Promise<void> {
+    return this.channel.receive(raw);
   }
 
   private async handle(message: WebviewMessage): Promise<void> {
@@ -187,12 +182,8 @@ export class PersonaViewProvider implements vscode.WebviewViewProvider, vscode.D
     }
   }
 
-  private async post(message: HostMessage): Promise<void> {
-    // The schema also guards the host: a message the webview would reject never leaves.
-    const checked = hostMessageSchema.parse(message);
-    this.trafficLog.push({ direction: 'out', type: checked.type });
-    this.posted.fire(checked);
-    await this.view?.webview.postMessage(checked);
+  private post(message: HostMessage): Promise<void> {
+    return this.channel.post(message);
   }
 
   private disposeView(): void {

@@ -9,29 +9,14 @@ import type { HostMessage, WebviewMessage } from './protocol';
 import { hostMessageSchema, panelStateSchema } from './protocol';
 import type { PanelIntents } from './dom';
 import { renderPanel } from './dom';
+import { connectToHost } from '../shared/host';
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const restored = panelStateSchema.safeParse(vscode.getState());
+const host = connectToHost<HostMessage, WebviewMessage>('Janus candidates', hostMessageSchema, onHostMessage);
+const { send, nextId } = host;
+const restored = panelStateSchema.safeParse(host.getState());
 let session: PanelSession | undefined = restored.success ? restored.data.session : undefined;
 let notice = '';
-let counter = 0;
 let frame: number | undefined;
-
-function send(message: WebviewMessage): void {
-  vscode.postMessage(message);
-}
-
-function nextId(): string {
-  counter += 1;
-  return `${Date.now().toString(36)}-${counter}`;
-}
 
 const app = document.getElementById('app') ?? document.body;
 
@@ -50,7 +35,7 @@ function scheduleRender(): void {
   frame = requestAnimationFrame(() => {
     frame = undefined;
     renderPanel(app, session, intents, notice);
-    if (session) vscode.setState({ session });
+    if (session) host.setState({ session });
   });
 }
 
@@ -74,12 +59,6 @@ function onHostMessage(message: HostMessage): void {
   }
   scheduleRender();
 }
-
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const parsed = hostMessageSchema.safeParse(event.data);
-  if (parsed.success) onHostMessage(parsed.data);
-  else console.warn('Janus candidates: ignored a malformed message', parsed.error.issues[0]?.message);
-});
 
 renderPanel(app, session, intents, notice);
 send({ type: 'ready' });

@@ -15,15 +15,10 @@ import {
 } from './model';
 import type { HostMessage, PersonaFile, WebviewMessage } from './protocol';
 import { hostMessageSchema } from './protocol';
+import { connectToHost } from '../shared/host';
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const host = connectToHost<HostMessage, WebviewMessage>('Personas view', hostMessageSchema, onHostMessage);
+const { send, nextId } = host;
 const savedSchema = z.object({ editor: editorStateSchema });
 
 let templates: Template[] = [];
@@ -31,29 +26,19 @@ let files: PersonaFile[] = [];
 let activeUri: string | null = null;
 let folder = '.janus/personas';
 let received = false;
-const restored = savedSchema.safeParse(vscode.getState());
+const restored = savedSchema.safeParse(host.getState());
 let state: EditorState = restored.success ? { ...restored.data.editor, synthId: null } : newEditorState([]);
 /** What each request id was for, so a reply is applied the way its request meant. */
 const pending = new Map<string, 'open' | 'check' | 'save' | 'setActive'>();
 /** The message (and whether it was hand-written) before a synthesis, restored on cancel or error. */
 let beforeSynth = { system: '', systemEdited: false };
-let counter = 0;
-
-function send(message: WebviewMessage): void {
-  vscode.postMessage(message);
-}
-
-function nextId(): string {
-  counter += 1;
-  return `${Date.now().toString(36)}-${counter}`;
-}
 
 const app = document.getElementById('app') ?? document.body;
 const dom: EditorDom = buildEditor(app);
 
 function update(change: (current: EditorState) => EditorState): void {
   state = change(state);
-  vscode.setState({ editor: state });
+  host.setState({ editor: state });
   render();
 }
 
@@ -130,12 +115,6 @@ function onHostMessage(message: HostMessage): void {
       return;
   }
 }
-
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const parsed = hostMessageSchema.safeParse(event.data);
-  if (parsed.success) onHostMessage(parsed.data);
-  else console.warn('Personas view: ignored a malformed message', parsed.error.issues[0]?.message);
-});
 
 // ---- intents --------------------------------------------------------------------------------
 
