@@ -1,6 +1,8 @@
 // Best-of-N on the local engine (tiny model, 4 slots, value head), ratios taken in one run:
 // - wall time of best-of-4 (sample, score, rank) against one candidate (Janus: Generate's work),
 //   for both strategies: one request with n = 4, and 4 requests through the scheduler;
+// - the floor under that ratio: the engine alone (n = 4 against n = 1), and node-llama-cpp alone in
+//   this process (4 sequences against 1, bench/directLlama.ts);
 // - time from the last candidate to the ranking, against one reward request for the same 4 texts.
 import { runBestOfN } from '../src/core/bestOfN/bestOfN';
 import type { BestOfNOptions } from '../src/core/bestOfN/bestOfN';
@@ -11,6 +13,7 @@ import { createRewardScorer } from '../src/core/reward/createScorer';
 import type { RewardScorer } from '../src/core/reward/scorer';
 import { startEngine } from '../test/support/engineProcess';
 import { getTinyModel } from '../test/support/tinyModelFixture';
+import { directLlama } from './directLlama';
 import type { BenchRow } from './report';
 import { median, report } from './report';
 
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
   const tiny = await getTinyModel();
   const engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
   const rows: BenchRow[] = [];
+  const direct = await directLlama(tiny.modelPath, `[INST] ${input.system}\n${input.prompt} [/INST] `, { sequences: 4, contextSize: 1024 });
   try {
     const profileFor = (seed: number): EndpointProfile =>
       endpointProfileSchema.parse({ role: 'generator', baseUrl: `${engine.url}/v1`, model: '', format: 'mistral-instruct', sampling: { maxTokens: TOKENS, repetitionPenalty: 1.03, seed } });
@@ -69,7 +73,10 @@ async function main(): Promise<void> {
       await res.text();
       into.push(performance.now() - started);
     };
+    const directN: number[] = [];
+    const directOne: number[] = [];
     const rewardOnly: number[] = [];
+    await direct.run(4, 8);
     await timeRun({ ...base(1, 4), scorer, capabilities: { parallelN: true, slots: 4 } }); // warm-up
     for (let r = 0; r < REPEATS; r++) {
       const seed = 1000 + r * 10;
@@ -81,6 +88,8 @@ async function main(): Promise<void> {
         () => raw(seed, 4, false, rawN),
         () => raw(seed, 4, true, rawNStreamed),
         () => raw(seed, 1, true, rawOne),
+        async () => void directN.push(await direct.run(4, TOKENS)),
+        async () => void directOne.push(await direct.run(1, TOKENS)),
       ];
       // Rotate the order so no path always runs first on a cooler (or warmer) machine.
       for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]?.();
@@ -103,6 +112,9 @@ async function main(): Promise<void> {
     rows.push({ metric: 'engine alone: n = 4, streamed', value: median(rawNStreamed), unit: 'ms' });
     rows.push({ metric: 'engine alone: n = 4, not streamed', value: median(rawN), unit: 'ms' });
     rows.push({ metric: 'engine alone: n = 4 / n = 1 (the floor)', value: median(rawNStreamed) / median(rawOne), unit: 'x' });
+    rows.push({ metric: `node-llama-cpp alone: 4 sequences, ${TOKENS} tokens each`, value: median(directN), unit: 'ms' });
+    rows.push({ metric: `node-llama-cpp alone: 1 sequence, ${TOKENS} tokens`, value: median(directOne), unit: 'ms' });
+    rows.push({ metric: 'node-llama-cpp alone: 4 / 1 (the library\'s floor)', value: median(directN) / median(directOne), unit: 'x' });
     rows.push({ metric: 'best-of-4 / one candidate (n = 4)', value: nMs / singleMs, unit: 'x', target: '< 1.5x', ok: nMs / singleMs < 1.5 });
     rows.push({ metric: 'best-of-4 / one candidate (4 requests)', value: parallelMs / singleMs, unit: 'x', target: '< 1.5x', ok: parallelMs / singleMs < 1.5 });
     rows.push({ metric: 'one reward request, 4 texts', value: rewardMs, unit: 'ms' });
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
       rows.push({ metric: `  of which not the reward request (${name})`, value: lastToRanked - rewardMs, unit: 'ms' });
     }
   } finally {
+    await direct.dispose();
     await engine.stop();
   }
   report('bestOfN', rows, { tokensPerCandidate: TOKENS, repeats: REPEATS, slots: 4, threads: 1, model: 'tiny generated Llama (seed 1)' });

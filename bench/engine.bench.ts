@@ -1,12 +1,15 @@
 // The local engine, measured in one run so ratios hold on a noisy shared machine:
-// - HTTP server overhead: tokens/s through the server against node-llama-cpp called directly;
-// - batching: aggregate tokens/s of n = 4 in one request against four requests one after another;
+// - HTTP server overhead: tokens/s through the server against node-llama-cpp called directly
+//   (bench/directLlama.ts: the engine's context and sampling, in this process);
+// - batching: aggregate tokens/s of n = 4 in one request against four requests one after another,
+//   through the server and, for the floor, with node-llama-cpp alone;
 // - thread count: tokens/s with 1 and 2 llama.cpp threads (why the default is cores - 1);
 // - rewards/s for a batch of 16 texts; the engine's peak resident memory.
 import { readFileSync } from 'node:fs';
 import type { RunningEngine } from '../test/support/engineProcess';
 import { startEngine } from '../test/support/engineProcess';
 import { getTinyModel } from '../test/support/tinyModelFixture';
+import { directLlama } from './directLlama';
 import type { BenchRow } from './report';
 import { median, report } from './report';
 
@@ -23,37 +26,6 @@ async function complete(engine: RunningEngine, body: Record<string, unknown>): P
   });
   const json = (await res.json()) as { usage: { completion_tokens: number } };
   return { ms: performance.now() - started, tokens: json.usage.completion_tokens };
-}
-
-/** node-llama-cpp called directly in this process: one generation of TOKENS tokens per call. */
-async function directRunner(modelPath: string): Promise<{ once: () => Promise<number>; dispose: () => Promise<void> }> {
-  const { getLlama, TokenBias } = await import('node-llama-cpp');
-  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1 });
-  const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({ sequences: 1, contextSize: 1024, threads: 1 });
-  const sequence = context.getSequence();
-  const bias = new TokenBias(model.tokenizer);
-  if (model.tokens.eos !== null) bias.set(model.tokens.eos, 'never');
-  return {
-    async once() {
-      const started = performance.now();
-      const prompt = model.tokenize(PROMPT, true);
-      if (model.tokens.bos !== null) prompt.unshift(model.tokens.bos);
-      let n = 0;
-      for await (const token of sequence.evaluate(prompt, { temperature: 1, topP: 0.9, tokenBias: bias })) {
-        void model.detokenize([token]);
-        if (++n >= TOKENS) break;
-      }
-      const rate = n / ((performance.now() - started) / 1000);
-      await sequence.clearHistory();
-      return rate;
-    },
-    async dispose() {
-      await context.dispose();
-      await model.dispose();
-      await llama.dispose();
-    },
-  };
 }
 
 /** One request of TOKENS tokens through the server; tokens per second as the client sees them. */
@@ -90,23 +62,23 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
 
   const engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
-  const runner = await directRunner(tiny.modelPath);
+  const runner = await directLlama(tiny.modelPath, PROMPT, { sequences: 4, contextSize: 1024 });
+  const directRate = async (): Promise<number> => TOKENS / ((await runner.run(1, TOKENS)) / 1000);
   try {
     await complete(engine, { max_tokens: 8 }); // warm-up
-    await runner.once();
+    await runner.run(4, 8);
     // Direct and server runs interleave, in a rotating order, so machine noise hits all three alike.
     const directRates: number[] = [];
     const servedRates: number[] = [];
     const streamedRates: number[] = [];
     const steps = [
-      async (): Promise<void> => void directRates.push(await runner.once()),
+      async (): Promise<void> => void directRates.push(await directRate()),
       async (): Promise<void> => void servedRates.push(await serverOnce(engine, false)),
       async (): Promise<void> => void streamedRates.push(await serverOnce(engine, true)),
     ];
     for (let r = 0; r < REPEATS * 2; r++) {
       for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]?.();
     }
-    await runner.dispose();
     const direct = median(directRates);
     const served = median(servedRates);
     const streamed = median(streamedRates);
@@ -120,31 +92,40 @@ async function main(): Promise<void> {
 
     const batched: number[] = [];
     const sequential: number[] = [];
+    const directBatched: number[] = [];
+    const directSequential: number[] = [];
     await complete(engine, { max_tokens: 8, n: 4 }); // warm-up of all four slots
-    for (let r = 0; r < REPEATS; r++) {
-      // Alternate the order so neither side always runs on a warmer machine.
-      const runBatched = async (): Promise<void> => {
-        const one = await complete(engine, { max_tokens: TOKENS / 2, n: 4 });
+    const half = TOKENS / 2;
+    const batchSteps = [
+      async (): Promise<void> => {
+        const one = await complete(engine, { max_tokens: half, n: 4 });
         batched.push(one.tokens / (one.ms / 1000));
-      };
-      const runSequential = async (): Promise<void> => {
+      },
+      async (): Promise<void> => {
         const started = performance.now();
         let tokens = 0;
-        for (let i = 0; i < 4; i++) tokens += (await complete(engine, { max_tokens: TOKENS / 2 })).tokens;
+        for (let i = 0; i < 4; i++) tokens += (await complete(engine, { max_tokens: half })).tokens;
         sequential.push(tokens / ((performance.now() - started) / 1000));
-      };
-      if (r % 2 === 0) {
-        await runBatched();
-        await runSequential();
-      } else {
-        await runSequential();
-        await runBatched();
-      }
+      },
+      async (): Promise<void> => void directBatched.push((4 * half) / ((await runner.run(4, half)) / 1000)),
+      async (): Promise<void> => {
+        let ms = 0;
+        for (let i = 0; i < 4; i++) ms += await runner.run(1, half);
+        directSequential.push((4 * half) / (ms / 1000));
+      },
+    ];
+    // Rotate the order so no side always runs on a warmer (or busier) machine.
+    for (let r = 0; r < REPEATS * 2; r++) {
+      for (let i = 0; i < batchSteps.length; i++) await batchSteps[(i + r) % batchSteps.length]?.();
     }
+    await runner.dispose();
     const speedup = median(batched) / median(sequential);
     rows.push({ metric: 'n = 4 in one batch, aggregate', value: median(batched), unit: 'tok/s' });
     rows.push({ metric: '4 sequential requests, aggregate', value: median(sequential), unit: 'tok/s' });
     rows.push({ metric: 'batching speed-up', value: speedup, unit: 'x', target: '>= 1.5x', ok: speedup >= 1.5 });
+    rows.push({ metric: 'node-llama-cpp alone: 4 sequences in one batch', value: median(directBatched), unit: 'tok/s' });
+    rows.push({ metric: 'node-llama-cpp alone: 4 sequential generations', value: median(directSequential), unit: 'tok/s' });
+    rows.push({ metric: 'node-llama-cpp alone: batching speed-up (the floor)', value: median(directBatched) / median(directSequential), unit: 'x' });
 
     const texts = Array.from({ length: 16 }, (_, i) => `<s>[INST] Persona ${i}: you like short answers.\nExplain item ${i}. [/INST] Answer number ${i} with a few words of text. </s>`);
     const rewardRates: number[] = [];
