@@ -21,6 +21,8 @@ export function mayBeBench(document: vscode.TextDocument): boolean {
 const syncLimit = 512 * 1024;
 /** How long one slice of a background parse may hold the extension host before it yields. */
 const sliceMs = 8;
+/** Stretches of work kept per document: the open and the first parses, not a whole editing session. */
+const maxStretches = 2000;
 /** Enough of the document's start to recognise a bench (detection reads 256 KB after leading space). */
 const headChars = 512 * 1024;
 
@@ -167,9 +169,10 @@ export class BenchDocuments implements vscode.Disposable {
     return preview;
   }
 
-  /** Records a stretch of our work on this document (for the open-to-lenses measurement). */
+  /** Records a stretch of our work on this document (for the open-to-lenses measurement; the first ones are enough). */
   busy(document: vscode.TextDocument, started: number): void {
-    this.timings.get(document.uri.toString())?.busy.push([started, performance.now()]);
+    const busy = this.timings.get(document.uri.toString())?.busy;
+    if (busy && busy.length < maxStretches) busy.push([started, performance.now()]);
   }
 
   /** The cache entry of this version, with whether it is a bench decided (from its first 512 KB). */

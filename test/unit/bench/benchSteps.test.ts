@@ -98,6 +98,39 @@ describe('bench re-parse of one edited instance', () => {
   });
 });
 
+describe('bench re-parse against full parses, edit after edit', function () {
+  // Two full parses per edit (the check and the next state): about a second on a loaded machine.
+  this.timeout(10_000);
+
+  it('gives what a full parse gives for every edit it handles, and handles typing inside instances', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const typed = ['x', ' ', '\n', '"', '\\"', ',', '}', '{', '"extra": 1, ', '\r\n', 'é', ''];
+    for (const start of [syntheticBenchText(3), syntheticBenchText(3, 'jsonl'), fixture.replace(/\n/g, '\r\n')]) {
+      let text = start;
+      let state = runSteps(benchParseSteps(text));
+      let handled = 0;
+      for (let k = 0; k < 100; k++) {
+        const offset = random(text.length);
+        const edit = { offset, length: Math.min(random(4) === 0 ? random(30) : 0, text.length - offset), text: typed[random(typed.length)] ?? '' };
+        const next = reparsed(text, edit, state);
+        if (next) handled++;
+        text = apply(text, edit);
+        state = next ?? runSteps(benchParseSteps(text));
+        // Keep editing a bench, not a ruin: start over once an edit broke it.
+        if (state.parsed.problems.length > 0) {
+          text = start;
+          state = runSteps(benchParseSteps(text));
+        }
+      }
+      assert.ok(handled > 20, `most edits inside instances were handled there (${handled} of 100)`);
+    }
+  });
+});
+
 describe('bench preview of the visible instances', () => {
   it('gives the entries a full parse gives for the instances in a range, reading only up to them', () => {
     for (const text of [syntheticBenchText(12), syntheticBenchText(12, 'jsonl'), syntheticBenchText(12).replace(/\n/g, '\r\n')]) {
