@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+/**
+ * `text` may be pieces (e.g. the lines of a large file), written in chunks of about 1 MB so the
+ * whole text never has to be one string in memory.
+ */
+export async function writeFileAtomic(file: string, text: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   // Same folder as the target: rename is only atomic within one file system.
@@ -14,7 +18,19 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   try {
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(text, 'utf8');
+      if (typeof text === 'string') {
+        await handle.writeFile(text, 'utf8');
+      } else {
+        let chunk = '';
+        for (const piece of text) {
+          chunk += piece;
+          if (chunk.length >= 1 << 20) {
+            await handle.write(chunk);
+            chunk = '';
+          }
+        }
+        await handle.write(chunk);
+      }
       // Without fsync a power cut after rename can leave an empty file on some file systems.
       await handle.sync();
     } finally {

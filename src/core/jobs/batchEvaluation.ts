@@ -13,7 +13,9 @@
  * the live job resumed on the same checkpoint judges exactly those items again.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import * as z from 'zod';
 import { missingResponses as missingResponsesOf } from '../bench/resultFiles';
@@ -25,7 +27,7 @@ import { writeFileAtomic } from '../files/atomicWrite';
 import type { EvaluationSummary } from '../judge/aggregate';
 import type { BatchApi, BatchInfo } from '../judge/batchApi';
 import { batchStatuses, isTerminalStatus } from '../judge/batchApi';
-import { batchCustomId, judgeBatchInput, parseJudgeBatchOutput } from '../judge/batchFiles';
+import { batchCustomId, judgeBatchLines, parseJudgeBatchOutput } from '../judge/batchFiles';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
@@ -93,6 +95,8 @@ const stateSchema = z.object({
   runs: z.number().int().min(1),
   requests: z.number().int().min(0),
   inputSha256: z.string(),
+  /** Hash of each sent item's custom_id and fingerprint: the inputs a reply belongs to, checked when the batch is read. */
+  itemsSha256: z.string(),
   inputFileId: z.string().optional(),
   batchId: z.string().optional(),
   status: z.enum(batchStatuses).optional(),
@@ -236,12 +240,21 @@ async function judgedAlready(options: BatchEvaluationOptions, items: readonly Ju
   return done;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** The `custom_id`s of an input file, read line by line (each starts with it, as `judgeBatchLines` writes them). */
+async function sentCustomIds(file: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    const match = /^\{"custom_id":("(?:[^"\\]|\\.)*")/.exec(line);
+    if (match?.[1]) ids.add(JSON.parse(match[1]) as string);
+  }
+  return ids;
 }
 
-function inputText(options: BatchEvaluationOptions, runs: number, include: (customId: string) => boolean): string {
-  return judgeBatchInput({ ...options, model: options.judge.model, sampling: options.judge.sampling, runs, include });
+/** What decides the sent items' replies (prompts, judge, sampling), without building the input again. */
+function itemsDigest(items: readonly JudgeItem[], sent: ReadonlySet<string>): string {
+  const hash = createHash('sha256');
+  for (const item of items) if (sent.has(item.customId)) hash.update(`${item.customId} ${item.fingerprint}\n`);
+  return hash.digest('hex');
 }
 
 function withInfo(state: BatchState, info: BatchInfo): BatchState {
@@ -260,23 +273,19 @@ function origin(options: BatchEvaluationOptions): string {
   return displayOrigin(JSON.parse(options.judge.identity).baseUrl as string);
 }
 
-function megabytes(text: string): string {
-  return `${(Buffer.byteLength(text, 'utf8') / 1e6).toFixed(1)} MB`;
-}
-
 /** Uploads the input and creates the batch, whatever of that is not done yet. */
 async function advance(options: BatchEvaluationOptions, start: BatchState): Promise<BatchState> {
   let state = start;
   const files = batchFilesOf(options.stateFile);
   if (state.phase === 'prepared') {
-    const text = await readFile(files.input, 'utf8');
+    const bytes = (await stat(files.input)).size;
     let fileId: string;
     try {
-      fileId = await options.api.uploadInput(`janus-${path.basename(path.dirname(options.stateFile))}-batch.jsonl`, text, options.signal);
+      fileId = await options.api.uploadInput(`janus-${path.basename(path.dirname(options.stateFile))}-batch.jsonl`, files.input, options.signal);
     } catch (error) {
       const tooLarge = error instanceof EndpointError && error.status === 413;
       throw new BatchJobError(
-        `Uploading the batch input (${state.requests} requests, ${megabytes(text)}) to ${origin(options)} failed: ${describeError(error)}${tooLarge ? ' The Batch API takes at most 50,000 requests and 200 MB a file: evaluate fewer instances or runs at a time.' : ''} Nothing was submitted; run the evaluation again to retry.`,
+        `Uploading the batch input (${state.requests} requests, ${(bytes / 1e6).toFixed(1)} MB) to ${origin(options)} failed: ${describeError(error)}${tooLarge ? ' The Batch API takes at most 50,000 requests and 200 MB a file: evaluate fewer instances or runs at a time.' : ''} Nothing was submitted; run the evaluation again to retry.`,
         { cause: error },
       );
     }
@@ -319,7 +328,15 @@ export async function submitBatchEvaluation(options: BatchEvaluationOptions): Pr
   const local = batchFilesOf(options.stateFile);
   // A new batch: the last one's replies are in the checkpoint, its local files would be read as this one's.
   await Promise.all([rm(local.output, { force: true }), rm(local.errors, { force: true })]);
-  const text = inputText(options, runs, (customId) => sent.has(customId));
+  // Written and hashed line by line: the input is never one string in memory.
+  const inputHash = createHash('sha256');
+  const lines = function* (): Generator<string> {
+    for (const line of judgeBatchLines({ ...options, model: options.judge.model, sampling: options.judge.sampling, runs, include: (customId) => sent.has(customId) })) {
+      inputHash.update(line);
+      yield line;
+    }
+  };
+  await writeFileAtomic(local.input, lines());
   const now = new Date().toISOString();
   const judge = JSON.parse(options.judge.identity) as { baseUrl?: unknown };
   const previous = existing ? [...(existing.previous ?? []), { batchId: existing.batchId, status: existing.status, requests: existing.requests }] : undefined;
@@ -329,12 +346,12 @@ export async function submitBatchEvaluation(options: BatchEvaluationOptions): Pr
     judge: { baseUrl: typeof judge.baseUrl === 'string' ? judge.baseUrl : '', model: options.judge.model },
     runs,
     requests: sent.size,
-    inputSha256: sha256(text),
+    inputSha256: inputHash.digest('hex'),
+    itemsSha256: itemsDigest(items, sent),
     createdAt: now,
     updatedAt: now,
     ...(previous ? { previous } : {}),
   };
-  await writeFileAtomic(local.input, text);
   const saved = await saveState(options, state);
   return sent.size === 0 ? saved : advance(options, saved);
 }
@@ -442,9 +459,8 @@ async function collect(options: BatchEvaluationOptions, start: BatchState): Prom
     if (state.status === 'completed' && !state.outputFileId && !state.errorFileId) {
       throw new BatchJobError(`Batch ${state.batchId} completed without an output or error file at ${origin(options)}, so there are no replies to read. Check the batch in the provider's dashboard; evaluating again submits the items anew once ${options.stateFile} is moved away.`);
     }
-    const input = await readFile(files.input, 'utf8');
-    const sent = new Set(input.split('\n').filter((l) => l.trim() !== '').map((l) => (JSON.parse(l) as { custom_id: string }).custom_id));
-    if (inputText(options, runs, (customId) => sent.has(customId)) !== input) {
+    const sent = await sentCustomIds(files.input);
+    if (itemsDigest(items, sent) !== state.itemsSha256) {
       throw new BatchJobError(`The bench, the responses or the judge settings changed since batch ${state.batchId} was submitted, so its replies no longer match the items. The batch's files are kept beside ${options.stateFile}: restore the inputs and evaluate again, or move that file away to submit a new batch.`);
     }
     const output = await localCopy(options, state.outputFileId, files.output, 'output');

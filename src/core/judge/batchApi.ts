@@ -32,8 +32,8 @@ export interface BatchInfo {
 }
 
 export interface BatchApi {
-  /** Uploads a JSONL input file with `purpose: 'batch'`; returns its file id. */
-  uploadInput(name: string, text: string, signal?: AbortSignal): Promise<string>;
+  /** Uploads the JSONL input file at `file` as `name` with `purpose: 'batch'`; returns its file id. */
+  uploadInput(name: string, file: string, signal?: AbortSignal): Promise<string>;
   create(inputFileId: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<BatchInfo>;
   retrieve(batchId: string, signal?: AbortSignal): Promise<BatchInfo>;
   /** The most recent batches (one page), to find one created just before a crash. */

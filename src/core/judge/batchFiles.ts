@@ -32,16 +32,23 @@ export function batchCustomId(id: string, rubricIndex: number, run: number): str
 
 /** The batch input file: one request a line, every line ending in a newline. */
 export function judgeBatchInput(options: BatchRequestOptions): string {
+  // One growing string, not an array joined at the end.
+  let text = '';
+  for (const line of judgeBatchLines(options)) text += line;
+  return text;
+}
+
+/** The input file's lines (each ending in a newline), one at a time: a 3-run full bench is ~60 MB. */
+export function* judgeBatchLines(options: BatchRequestOptions): Generator<string, void, undefined> {
   const template = options.template ?? defaultJudgeTemplate;
   const system = options.systemPrompt ?? defaultJudgeSystemPrompt;
-  const lines: string[] = [];
   for (let run = 0; run < (options.runs ?? 1); run++) {
     for (const instance of options.instances) {
       const response = options.responses[instance.id]?.response;
       if (response === undefined) continue;
-      instance.rubrics.forEach((rubric, i) => {
+      for (const [i, rubric] of instance.rubrics.entries()) {
         const customId = batchCustomId(instance.id, i, run);
-        if (options.include && !options.include(customId)) return;
+        if (options.include && !options.include(customId)) continue;
         const user = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
         const body = {
           model: options.model,
@@ -53,11 +60,10 @@ export function judgeBatchInput(options: BatchRequestOptions): string {
           temperature: options.sampling.temperature,
           top_p: options.sampling.topP,
         };
-        lines.push(JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body }));
-      });
+        yield `${JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body })}\n`;
+      }
     }
   }
-  return lines.map((line) => `${line}\n`).join('');
 }
 
 const outputLineSchema = z.looseObject({

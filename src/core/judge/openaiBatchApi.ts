@@ -3,6 +3,7 @@
  * own retries are off, the job decides what to retry. Errors become `EndpointError`s whose message
  * names the origin and what to do.
  */
+import { createReadStream } from 'node:fs';
 import { OpenAI, toFile } from 'openai';
 import type { EndpointErrorContext } from '../endpoints/endpointError';
 import { cancelledError } from '../endpoints/endpointError';
@@ -53,7 +54,7 @@ export function openaiBatchApi(options: BatchApiOptions): BatchApi {
     }
   };
   return {
-    uploadInput: (name, text, signal) => call(signal, async (o) => (await openai.files.create({ file: await toFile(Buffer.from(text, 'utf8'), name, { type: 'application/jsonl' }), purpose: 'batch' }, o)).id),
+    uploadInput: (name, file, signal) => call(signal, async (o) => (await openai.files.create({ file: await toFile(createReadStream(file), name, { type: 'application/jsonl' }), purpose: 'batch' }, o)).id),
     create: (inputFileId, metadata, signal) =>
       call(signal, async (o) => batchInfo(await openai.batches.create({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', metadata }, o))),
     retrieve: (batchId, signal) => call(signal, async (o) => batchInfo(await openai.batches.retrieve(batchId, o))),

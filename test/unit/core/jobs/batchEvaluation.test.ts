@@ -218,6 +218,16 @@ describe('Batch API evaluation job', function () {
     assert.equal(result.evaluation?.summary.scored, 16);
   });
 
+  it('a batch whose inputs changed since it was submitted is not read into the new items', async () => {
+    const { options, responses } = await setup();
+    await submitBatchEvaluation(options);
+    const changed = { ...responses, '1': { response: 'Another answer.' } };
+    await assert.rejects(pollBatchEvaluation({ ...options, responses: changed }), /The bench, the responses or the judge settings changed since batch batch_1 was submitted/);
+    assert.equal((await readBatchState(options.stateFile))?.phase, 'submitted', 'the state is kept');
+    const restored = await pollBatchEvaluation(options);
+    assert.equal(restored.evaluation?.summary.scored, 16);
+  });
+
   it('a completed batch without an output file is an error that keeps the state', async () => {
     const { options } = await setup({ dropOutputFile: true });
     await assert.rejects(runBatchEvaluation(options), /completed without an output or error file/);
