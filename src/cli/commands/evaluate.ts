@@ -8,6 +8,8 @@ import { readResponsesFile } from '../../core/bench/resultFiles';
 import { EndpointClient } from '../../core/endpoints/client';
 import { endpointProfileSchema } from '../../core/endpoints/profile';
 import type { EndpointProfile, PromptFormat } from '../../core/endpoints/profile';
+import type { EndpointFixNames } from '../../core/endpoints/endpointError';
+import { cliFixNames, flagForProfilePath } from '../fixNames';
 import type { EvaluationSummary } from '../../core/judge/aggregate';
 import { openCallCache } from '../../core/jobs/callCache';
 import { runEvaluationJob } from '../../core/jobs/evaluationJob';
@@ -66,6 +68,8 @@ export interface CliEndpoint {
   readonly sampling: Record<string, number | undefined>;
   /** Both the wait for the reply's headers and the longest silence inside a streamed reply. */
   readonly timeoutMs?: number | undefined;
+  /** The command's flags, named by error messages instead of the editor's settings. */
+  readonly fixNames?: EndpointFixNames | undefined;
 }
 
 /** An endpoint profile from command-line values; a bad value is a usage error. */
@@ -73,7 +77,11 @@ export function cliProfile(options: CliEndpoint): EndpointProfile {
   const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
   const timeouts = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
   const parsed = endpointProfileSchema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts });
-  if (!parsed.success) throw new CliUsageError(`bad endpoint settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) {
+    const { fixNames } = options;
+    const where = (path: readonly PropertyKey[]): string => (fixNames ? flagForProfilePath(path, fixNames) : path.join('.'));
+    throw new CliUsageError(`bad endpoint settings: ${parsed.error.issues.map((i) => `${where(i.path)}: ${i.message}`).join('; ')}`);
+  }
   return parsed.data;
 }
 
@@ -85,7 +93,7 @@ export function cliApiKey(): string | undefined {
 /** A judge or generator model over an endpoint, for the CLI (key from the environment). */
 export function cliTextModel(options: CliEndpoint & { readonly logger: Logger }): TextModel {
   const apiKey = cliApiKey();
-  return endpointTextModel(new EndpointClient(cliProfile(options), { logger: options.logger, ...(apiKey ? { apiKey } : {}) }));
+  return endpointTextModel(new EndpointClient(cliProfile(options), { logger: options.logger, fixNames: options.fixNames, ...(apiKey ? { apiKey } : {}) }));
 }
 
 /** Warnings and errors to stderr; the rest only with JANUS_DEBUG. */
@@ -158,6 +166,7 @@ export const evaluateCommand: CliCommand = {
       format: 'chat',
       sampling: { maxTokens: positive(text('max-tokens'), 'max-tokens', true), temperature: text('temperature') === undefined ? undefined : Number(text('temperature')), topP: positive(text('top-p'), 'top-p', false) },
       timeoutMs: positive(text('timeout-ms'), 'timeout-ms', true),
+      fixNames: cliFixNames({ baseUrl: '--judge', model: '--judge-model', sampling: ['--max-tokens', '--temperature', '--top-p'] }),
     };
     const judge = cliTextModel({ ...endpoint, logger: stderrLogger });
     const templateFile = text('template');

@@ -10,6 +10,8 @@ import { progressReporter } from '../../core/jobs/progressReporter';
 import { createScheduler } from '../../core/jobs/scheduler';
 import { maxCandidates } from '../../core/bestOfN/bestOfN';
 import type { EndpointProfile } from '../../core/endpoints/profile';
+import type { EndpointFixNames } from '../../core/endpoints/endpointError';
+import { cliFixNames } from '../fixNames';
 import { normaliseOrigin } from '../../core/endpoints/secrets';
 import { bestOfNSampler } from '../../core/jobs/bestOfNSampler';
 import type { ResponseSampler } from '../../core/jobs/generationJob';
@@ -50,7 +52,7 @@ function num(value: string | undefined, name: string, check: (n: number) => bool
 
 const httpRewardKinds = ['openrlhf', 'vllm', 'local'] as const;
 
-function bestOfN(values: Record<string, string | undefined>, n: number, profile: EndpointProfile): ResponseSampler {
+function bestOfN(values: Record<string, string | undefined>, n: number, profile: EndpointProfile, fixNames: EndpointFixNames | undefined): ResponseSampler {
   const reward = values['reward'];
   if (reward === undefined || normaliseOrigin(reward) === undefined) throw new CliUsageError('--n needs --reward <url>: the reward server that ranks the candidates');
   const kind = values['reward-kind'] ?? 'openrlhf';
@@ -58,7 +60,7 @@ function bestOfN(values: Record<string, string | undefined>, n: number, profile:
   const apiKey = cliApiKey();
   const rewardKey = process.env['JANUS_REWARD_API_KEY'] || (normaliseOrigin(reward) === normaliseOrigin(profile.baseUrl) ? apiKey : undefined);
   const scorer = createRewardScorer({ kind: kind as (typeof httpRewardKinds)[number], baseUrl: reward, model: values['reward-model'], apiKey: rewardKey });
-  return bestOfNSampler({ generator: { profile, ...(apiKey ? { apiKey } : {}), logger: stderrLogger }, n, scorer });
+  return bestOfNSampler({ generator: { profile, ...(apiKey ? { apiKey } : {}), logger: stderrLogger, fixNames }, n, scorer });
 }
 
 export const generateCommand: CliCommand = {
@@ -92,8 +94,9 @@ export const generateCommand: CliCommand = {
         seed: num(values['seed'], 'seed', Number.isInteger, 'an integer'),
       },
       timeoutMs: num(values['timeout-ms'], 'timeout-ms', positiveInt, 'a positive integer'),
+      fixNames: cliFixNames({ baseUrl: '--endpoint', model: '--model', format: '--format', sampling: ['--max-tokens', '--temperature', '--top-p', '--repetition-penalty', '--seed'] }),
     };
-    const generator = n > 1 || values['reward'] !== undefined ? bestOfN(values, n, cliProfile(endpoint)) : cliTextModel({ ...endpoint, logger: stderrLogger });
+    const generator = n > 1 || values['reward'] !== undefined ? bestOfN(values, n, cliProfile(endpoint), endpoint.fixNames) : cliTextModel({ ...endpoint, logger: stderrLogger });
     const out = path.resolve(values['out'] ?? '');
     const instances = await readBenchFile(values['bench'] ?? '');
     const scheduler = createScheduler({ concurrency: num(values['concurrency'], 'concurrency', positiveInt, 'a positive integer') ?? 4 });

@@ -16,6 +16,38 @@ export type EndpointErrorKind =
   | 'badResponse'
   | 'cancelled';
 
+/**
+ * What a message tells the user to change. The editor names its settings; the CLI names its
+ * flags, since a CLI user has no settings to fix (see `cliFixNames` in the CLI).
+ */
+export interface EndpointFixNames {
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly format: string;
+  /** Everything else about the endpoint, e.g. "the janus.judge.* settings". */
+  readonly options: string;
+  readonly timeout: string;
+  readonly stallTimeout: string;
+  /** Ends "Save the right key for <origin> ...". */
+  readonly saveKey: string;
+  /** Where the served models are listed, after "Fix <model>". */
+  readonly listModels: string;
+}
+
+/** The names of the editor's settings for a role (the default when a host gives none). */
+export function settingFixNames(role: EndpointRole): EndpointFixNames {
+  return {
+    baseUrl: `janus.${role}.baseUrl`,
+    model: `janus.${role}.model`,
+    format: `janus.${role}.format`,
+    options: `the janus.${role}.* settings`,
+    timeout: 'janus.request.timeoutMs',
+    stallTimeout: 'janus.request.stallTimeoutMs',
+    saveKey: 'with "Janus: Set API Key..."',
+    listModels: '"Janus: Check Endpoints" lists the served models',
+  };
+}
+
 /** Which request failed, so the message can name the origin and the setting to fix. */
 export interface EndpointErrorContext {
   readonly role: EndpointRole;
@@ -23,6 +55,12 @@ export interface EndpointErrorContext {
   readonly model: string;
   readonly timeoutMs: number;
   readonly stallTimeoutMs: number;
+  /** Default: the editor's settings for `role`. */
+  readonly fixNames?: EndpointFixNames | undefined;
+}
+
+function namesFor(ctx: EndpointErrorContext): EndpointFixNames {
+  return ctx.fixNames ?? settingFixNames(ctx.role);
 }
 
 /**
@@ -53,7 +91,7 @@ export class EndpointError extends UserFacingError {
 }
 
 export function retryDecisionFor(error: unknown): RetryDecision {
-  if (error instanceof EndpointError && error.retryable) return { retry: true, retryAfterMs: error.retryAfterMs };
+  if (error instanceof EndpointError && error.retryable) return { retry: true, retryAfterMs: error.retryAfterMs, rateLimited: error.kind === 'rateLimited' };
   return { retry: false };
 }
 
@@ -88,7 +126,7 @@ function isLocal(origin: string): boolean {
 /** A connection-level failure (no HTTP status) in the user's terms. */
 export function unreachableError(ctx: EndpointErrorContext, cause: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  const setting = `janus.${ctx.role}.baseUrl`;
+  const setting = namesFor(ctx).baseUrl;
   const code = causeCode(cause);
   let message: string;
   if (code === 'ECONNREFUSED') {
@@ -106,13 +144,14 @@ export function unreachableError(ctx: EndpointErrorContext, cause: unknown): End
 /** An HTTP error reply in the user's terms. */
 export function httpError(ctx: EndpointErrorContext, status: number, detail: string, retryAfterMs: number | undefined, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
+  const names = namesFor(ctx);
   const said = serverDetail(detail);
   const because = said ? `: ${said}` : '';
   const make = (kind: EndpointErrorKind, message: string): EndpointError =>
     new EndpointError(kind, message, origin, status, retryAfterMs, { cause, role: ctx.role });
   if (status === 401 || status === 403) {
     // The server's text is left out on purpose: OpenAI echoes part of the rejected key.
-    return make('unauthorized', `Endpoint ${origin} rejected the API key (${status}). Save the right key for ${origin} with "Janus: Set API Key...".`);
+    return make('unauthorized', `Endpoint ${origin} rejected the API key (${status}). Save the right key for ${origin} ${names.saveKey}.`);
   }
   if (status === 429) {
     return make('rateLimited', `Endpoint ${origin} is limiting requests (429)${because}. Wait a moment and try again.`);
@@ -120,9 +159,9 @@ export function httpError(ctx: EndpointErrorContext, status: number, detail: str
   if (status === 404) {
     if (/model/i.test(said)) {
       const model = ctx.model === '' ? 'the requested model' : `model "${ctx.model}"`;
-      return make('modelNotFound', `Endpoint ${origin} does not serve ${model}${because}. Fix janus.${ctx.role}.model ("Janus: Check Endpoints" lists the served models).`);
+      return make('modelNotFound', `Endpoint ${origin} does not serve ${model}${because}. Fix ${names.model} (${names.listModels}).`);
     }
-    return make('notFound', `Endpoint ${origin} has no such API (404)${because}. Check janus.${ctx.role}.baseUrl: OpenAI-compatible servers usually need it to end in /v1.`);
+    return make('notFound', `Endpoint ${origin} has no such API (404)${because}. Check ${names.baseUrl}: OpenAI-compatible servers usually need it to end in /v1.`);
   }
   if (status === 503 && /load/i.test(said)) {
     return make('server', `Endpoint ${origin} is still loading its model (503). Wait until it is ready and try again.`);
@@ -130,17 +169,17 @@ export function httpError(ctx: EndpointErrorContext, status: number, detail: str
   if (status >= 500) {
     return make('server', `Endpoint ${origin} failed (${status})${because}. Try again; if it persists, check the server's log.`);
   }
-  return make('badRequest', `Endpoint ${origin} rejected the request (${status})${because}. Check the janus.${ctx.role}.* settings.`);
+  return make('badRequest', `Endpoint ${origin} rejected the request (${status})${because}. Check ${names.options}.`);
 }
 
 export function timeoutError(ctx: EndpointErrorContext, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise janus.request.timeoutMs.`, origin, undefined, undefined, { cause, role: ctx.role });
+  return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise ${namesFor(ctx).timeout}.`, origin, undefined, undefined, { cause, role: ctx.role });
 }
 
 export function stalledError(ctx: EndpointErrorContext): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise janus.request.stallTimeoutMs.`, origin, undefined, undefined, { role: ctx.role });
+  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise ${namesFor(ctx).stallTimeout}.`, origin, undefined, undefined, { role: ctx.role });
 }
 
 export function cancelledError(ctx: EndpointErrorContext): EndpointError {
@@ -150,5 +189,5 @@ export function cancelledError(ctx: EndpointErrorContext): EndpointError {
 
 export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that janus.${ctx.role}.format matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
+  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that ${namesFor(ctx).format} matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
 }
