@@ -3,11 +3,11 @@ import type { Stream } from 'openai/core/streaming';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, Completion, CompletionCreateParamsStreaming } from 'openai/resources';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
-import type { RetryPolicy } from '../jobs/retry';
+import type { RetryGate, RetryPolicy } from '../jobs/retry';
 import { defaultRetryPolicy, withRetry } from '../jobs/retry';
 import type { JanusInput } from '../prompts/janusFormat';
 import { buildChatMessages, formatJanusPrompt } from '../prompts/janusFormat';
-import type { EndpointErrorContext } from './endpointError';
+import type { EndpointErrorContext, EndpointFixNames } from './endpointError';
 import { EndpointError, badResponseError, cancelledError, retryDecisionFor, stalledError } from './endpointError';
 import { toEndpointError } from './openaiErrors';
 import type { EndpointProfile } from './profile';
@@ -52,6 +52,8 @@ export interface EndpointClientOptions {
   readonly retryPolicy?: RetryPolicy;
   /** For tests and hosts that wrap fetch; defaults to the global one. */
   readonly fetch?: typeof fetch;
+  /** What error messages tell the user to fix (the CLI's flags); default: the editor's settings. */
+  readonly fixNames?: EndpointFixNames | undefined;
 }
 
 export interface GenerateOptions {
@@ -60,6 +62,8 @@ export interface GenerateOptions {
    * completions have no such field in the OpenAI API, so there the prompt alone asks for JSON.
    */
   readonly jsonMode?: boolean;
+  /** The scheduler's: a 429 pauses every request to the server, and retries wait for it. */
+  readonly retryGate?: RetryGate | undefined;
 }
 
 /** Servers that need no key still get a header: the openai package refuses to run without one. */
@@ -73,6 +77,7 @@ const noKey = 'no-key';
 export class EndpointClient {
   private readonly openai: OpenAI;
   private readonly transport: SseTransport | undefined;
+  private readonly fixNames: EndpointFixNames | undefined;
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private model: Promise<string> | undefined;
@@ -83,6 +88,7 @@ export class EndpointClient {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.retryPolicy = options.retryPolicy ?? defaultRetryPolicy;
+    this.fixNames = options.fixNames;
     this.openai = new OpenAI({
       baseURL: profile.baseUrl,
       apiKey: options.apiKey ?? noKey,
@@ -102,7 +108,7 @@ export class EndpointClient {
 
   private get context(): EndpointErrorContext {
     const p = this.profile;
-    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs };
+    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs, fixNames: this.fixNames };
   }
 
   /** Model ids the server lists at `/models`. */
@@ -190,6 +196,7 @@ export class EndpointClient {
         classify: retryDecisionFor,
         policy: this.retryPolicy,
         signal: combined,
+        gate: options.retryGate,
         onRetry: ({ attempt, delayMs, error }) =>
           this.logger.warn(`${displayOrigin(this.profile.baseUrl)}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${Math.round(delayMs)} ms`),
       });

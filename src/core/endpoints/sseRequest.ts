@@ -20,9 +20,22 @@ export interface SseRequest {
   readonly timeoutMs: number;
 }
 
-/** One per endpoint client: its keep-alive sockets are reused by every call to that server. */
+/**
+ * One keep-alive agent per origin, shared by every client of that server (Best-of-N makes a
+ * client per candidate). Idle sockets are unref'd by the agent: they never keep a process alive.
+ */
+const agents = new Map<string, http.Agent>();
+
+function agentFor(url: URL): http.Agent {
+  let agent = agents.get(url.origin);
+  if (!agent) {
+    agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    agents.set(url.origin, agent);
+  }
+  return agent;
+}
+
 export class SseTransport {
-  private readonly agent: http.Agent;
   private readonly secure: boolean;
 
   constructor(
@@ -30,8 +43,6 @@ export class SseTransport {
     private readonly apiKey: string,
   ) {
     this.secure = baseUrl.startsWith('https:');
-    // Idle sockets are unref'd by the agent, so they never keep a finished CLI process alive.
-    this.agent = this.secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   }
 
   /** The base URL joined with `path` the way the `openai` package joins them. */
@@ -46,9 +57,10 @@ export class SseTransport {
     const payload = JSON.stringify(request.body);
     const send = this.secure ? https.request : http.request;
     return new Promise((resolve, reject) => {
-      const req = send(this.url(request.path), {
+      const url = this.url(request.path);
+      const req = send(url, {
         method: 'POST',
-        agent: this.agent,
+        agent: agentFor(url),
         headers: {
           accept: 'application/json',
           'content-type': 'application/json',

@@ -24,6 +24,8 @@ export interface JobProgress {
   readonly completionTokens: number;
   readonly etaMs: number | undefined;
   readonly cost: number | undefined;
+  /** Set while the server's rate limit pauses every request: milliseconds left of the pause. */
+  readonly rateLimitedMs?: number | undefined;
 }
 
 export class ProgressTracker {

@@ -14,6 +14,7 @@ export function formatProgress(p: JobProgress, unit = 'calls'): string {
   const parts = [`${p.done}/${p.total} ${unit} (${percent}%)`];
   if (p.reused > 0) parts.push(`${p.reused} reused`);
   if (p.failed > 0) parts.push(`${p.failed} failed`);
+  if (p.rateLimitedMs !== undefined && p.rateLimitedMs > 0) parts.push(`rate limited: waiting ${Math.ceil(p.rateLimitedMs / 1000)} s`);
   parts.push(`${p.ratePerSecond.toFixed(1)}/s`);
   const tokens = p.promptTokens + p.completionTokens;
   if (tokens > 0) parts.push(`${tokens} tokens`);

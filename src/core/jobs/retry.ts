@@ -21,7 +21,25 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 /** What a caller's classifier says about one failure. */
-export type RetryDecision = { readonly retry: false } | { readonly retry: true; readonly retryAfterMs?: number | undefined };
+export type RetryDecision =
+  | { readonly retry: false }
+  | {
+      readonly retry: true;
+      readonly retryAfterMs?: number | undefined;
+      /** The server is limiting requests (429): every request to it should hold back, not just this one. */
+      readonly rateLimited?: boolean | undefined;
+    };
+
+/**
+ * Shared by every request to one server (the scheduler implements it): a rate-limited failure
+ * pauses them all for its wait, and a retry goes out only once no pause is on.
+ */
+export interface RetryGate {
+  /** A request was told to wait `delayMs` (retry-after, else the backoff) because of a rate limit. */
+  rateLimited(delayMs: number): void;
+  /** Resolves when requests may go out again (at once when no pause is on); rejects on abort. */
+  ready(signal?: AbortSignal): Promise<void>;
+}
 
 export interface RetryClock {
   now(): number;
@@ -95,6 +113,8 @@ export interface RetryOptions {
   readonly signal?: AbortSignal;
   readonly clock?: RetryClock;
   readonly random?: () => number;
+  /** Told of rate-limited failures; retries wait for it to open. */
+  readonly gate?: RetryGate | undefined;
   /** Called before each wait, e.g. to log "retrying in 2 s". */
   readonly onRetry?: (info: { readonly attempt: number; readonly delayMs: number; readonly error: unknown }) => void;
 }
@@ -109,10 +129,13 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       return await operation(attempt);
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const delayMs = nextDelayMs(options.classify(error), attempt, policy, random);
+      const decision = options.classify(error);
+      const delayMs = nextDelayMs(decision, attempt, policy, random);
       if (delayMs === undefined) throw error;
+      if (decision.retry && decision.rateLimited === true) options.gate?.rateLimited(delayMs);
       options.onRetry?.({ attempt, delayMs, error });
       await clock.sleep(delayMs, options.signal);
+      await options.gate?.ready(options.signal);
     }
   }
 }

@@ -2,9 +2,11 @@
  * The one scheduler every job shares (generation, best-of-N, reward scoring, judging): a pool with
  * a concurrency cap and token buckets for requests and tokens a minute. No batch barriers: a slot
  * freed by a fast request goes straight to the next task, so a slow request never holds back the
- * rest. `createScheduler` is the implementation; the interfaces are the contract callers rely on.
+ * rest. A rate-limited request (429) pauses all dispatch for its wait, and retries go out only
+ * after it; limits that keep coming lower the concurrency, which recovers one slot per round of
+ * calls without one. `createScheduler` is the implementation; the interfaces are the contract.
  */
-import type { RetryClock } from './retry';
+import type { RetryClock, RetryGate } from './retry';
 import { systemClock } from './retry';
 
 export interface ScheduledTaskOptions {
@@ -34,13 +36,24 @@ export interface SchedulerStats {
   readonly cancelled?: number;
 }
 
-/** Handed to a running task as its second argument (callers that ignore it lose nothing). */
-export interface TaskControl {
+/**
+ * Handed to a running task as its second argument (callers that ignore it lose nothing). As a
+ * `RetryGate`, it pauses the whole scheduler when the task's request is rate limited.
+ */
+export interface TaskControl extends RetryGate {
   /**
    * The tokens the task really used, once known: the tokens-a-minute budget is corrected by the
    * difference from the estimate, so a poor estimate neither starves nor overruns the budget.
    */
   reportTokens(actual: number): void;
+}
+
+/** Where the scheduler stands with a server that limits requests. */
+export interface RateLimitState {
+  /** Milliseconds left of the current pause (0: none). */
+  readonly pausedMs: number;
+  /** Tasks it lets run at once now (the configured cap, or less after repeated limits). */
+  readonly concurrency: number;
 }
 
 export interface RequestScheduler {
@@ -50,6 +63,9 @@ export interface RequestScheduler {
    */
   run<T>(task: (signal: AbortSignal, control: TaskControl) => Promise<T>, options?: ScheduledTaskOptions): Promise<T>;
   readonly stats: SchedulerStats;
+  readonly rateLimit?: RateLimitState;
+  /** Calls `listener` with the pause's length whenever a rate limit starts or extends a pause; returns the unsubscribe. */
+  onRateLimited?(listener: (pausedMs: number) => void): () => void;
 }
 
 export interface SchedulerOptions {
@@ -167,6 +183,14 @@ class PoolScheduler implements RequestScheduler {
   private failed = 0;
   private cancelled = 0;
   private wake: { readonly controller: AbortController; readonly at: number } | undefined;
+  /** No task starts before this (clock ms): a server said to wait. */
+  private pausedUntil = -Infinity;
+  /** The concurrency in force, at most `limits.concurrency`. */
+  private concurrency: number;
+  /** Tasks completed since the last rate limit or concurrency change. */
+  private calmRun = 0;
+  private limitedBefore = false;
+  private readonly rateListeners = new Set<(pausedMs: number) => void>();
 
   constructor(
     private readonly limits: SchedulerLimits,
@@ -174,6 +198,7 @@ class PoolScheduler implements RequestScheduler {
   ) {
     if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, not ${limits.concurrency}`);
     this.clock = options.clock ?? systemClock;
+    this.concurrency = limits.concurrency;
     const burst = (options.burstSeconds ?? 10) / 60;
     const now = this.clock.now();
     const bucket = (perMinute: number | undefined): TokenBucket | undefined =>
@@ -184,6 +209,47 @@ class PoolScheduler implements RequestScheduler {
 
   get stats(): SchedulerStats {
     return { queued: this.queuedCount, running: this.runningCount, completed: this.completed, failed: this.failed, cancelled: this.cancelled };
+  }
+
+  get rateLimit(): RateLimitState {
+    return { pausedMs: Math.max(0, this.pausedUntil - this.clock.now()), concurrency: this.concurrency };
+  }
+
+  onRateLimited(listener: (pausedMs: number) => void): () => void {
+    this.rateListeners.add(listener);
+    return () => this.rateListeners.delete(listener);
+  }
+
+  /**
+   * A request was rate limited and told to wait `delayMs`: nothing starts until then. A limit that
+   * starts a new pause before a round of calls (one per slot) went through since the last one
+   * halves the concurrency: the server's budget is smaller than our cap.
+   */
+  private limited(delayMs: number): void {
+    const now = this.clock.now();
+    if (now >= this.pausedUntil) {
+      if (this.limitedBefore && this.calmRun < this.concurrency) this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+      this.limitedBefore = true;
+      this.calmRun = 0;
+    }
+    if (now + delayMs <= this.pausedUntil) return;
+    this.pausedUntil = now + delayMs;
+    for (const listener of this.rateListeners) listener(delayMs);
+    this.pump();
+  }
+
+  /** Resolves once no pause is on (a pause extended meanwhile is waited out too). */
+  private async ready(signal?: AbortSignal): Promise<void> {
+    for (let wait = this.pausedUntil - this.clock.now(); wait > 0; wait = this.pausedUntil - this.clock.now()) await this.clock.sleep(wait, signal);
+  }
+
+  /** One more slot back after each round of calls (one per slot) without a rate limit. */
+  private calm(): void {
+    this.calmRun++;
+    if (this.concurrency < this.limits.concurrency && this.calmRun >= this.concurrency) {
+      this.concurrency++;
+      this.calmRun = 0;
+    }
   }
 
   run<T>(task: (signal: AbortSignal, control: TaskControl) => Promise<T>, options: ScheduledTaskOptions = {}): Promise<T> {
@@ -235,12 +301,13 @@ class PoolScheduler implements RequestScheduler {
     this.runningCount--;
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     this[outcome]++;
+    if (outcome === 'completed') this.calm();
     this.pump();
   }
 
   /** Starts as many queued tasks as the slots and budgets allow, else arms one wake-up timer. */
   private pump(): void {
-    while (this.runningCount < this.limits.concurrency) {
+    while (this.runningCount < this.concurrency) {
       const entry = this.queue.peek();
       if (!entry) {
         // Nothing left to wake up for: a pending timer would only keep the process alive.
@@ -255,7 +322,7 @@ class PoolScheduler implements RequestScheduler {
         continue;
       }
       const now = this.clock.now();
-      const wait = Math.max(this.requests?.waitMs(1, now) ?? 0, this.tokens?.waitMs(entry.tokens, now) ?? 0);
+      const wait = Math.max(this.pausedUntil - now, this.requests?.waitMs(1, now) ?? 0, this.tokens?.waitMs(entry.tokens, now) ?? 0);
       if (wait > 0) {
         this.armWake(wait);
         return;
@@ -293,6 +360,8 @@ class PoolScheduler implements RequestScheduler {
         estimate = actual;
         this.pump();
       },
+      rateLimited: (delayMs) => this.limited(delayMs),
+      ready: (signal) => this.ready(signal),
     };
     const signal = entry.signal ?? new AbortController().signal;
     let promise: Promise<unknown>;

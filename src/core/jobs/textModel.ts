@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { EndpointClient } from '../endpoints/client';
 import type { TokenUsage } from '../endpoints/streamAssembly';
 import type { JanusInput } from '../prompts/janusFormat';
+import type { RetryGate } from './retry';
 import type { RequestScheduler } from './scheduler';
 
 export interface TextCompletion {
@@ -21,7 +22,8 @@ export interface TextModel {
   readonly identity: string;
   /** The completion's token budget, for the tokens-a-minute estimate. */
   readonly maxTokens: number;
-  complete(input: JanusInput, signal: AbortSignal): Promise<TextCompletion>;
+  /** `gate`: the scheduler's, so a rate-limited request pauses every request to the server. */
+  complete(input: JanusInput, signal: AbortSignal, gate?: RetryGate): Promise<TextCompletion>;
 }
 
 /** A model over an endpoint client: collects the streamed text into one completion. */
@@ -30,8 +32,8 @@ export function endpointTextModel(client: EndpointClient): TextModel {
   return {
     identity: JSON.stringify({ baseUrl: p.baseUrl, model: p.model, format: p.format, systemRole: p.chatSystemRole, sampling: p.sampling }),
     maxTokens: p.sampling.maxTokens,
-    async complete(input, signal) {
-      for await (const event of client.generateStream(input, signal)) {
+    async complete(input, signal, gate) {
+      for await (const event of client.generateStream(input, signal, gate ? { retryGate: gate } : {})) {
         if (event.type === 'done') return { text: event.text, usage: event.usage };
       }
       throw new Error('the generation stream ended without a result');
@@ -53,7 +55,7 @@ export function estimateTokens(input: JanusInput, maxTokens: number): number {
 export function completeScheduled(scheduler: RequestScheduler, model: TextModel, input: JanusInput, signal: AbortSignal): Promise<TextCompletion> {
   return scheduler.run(
     async (taskSignal, control) => {
-      const result = await model.complete(input, taskSignal);
+      const result = await model.complete(input, taskSignal, control);
       if (result.usage) control.reportTokens(result.usage.promptTokens + result.usage.completionTokens);
       return result;
     },

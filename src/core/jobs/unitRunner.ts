@@ -42,6 +42,8 @@ export interface RunUnitsOptions<R> {
   readonly logger?: Logger | undefined;
   /** Failures in a row (no success between) after which the job stops: the endpoint is down. */
   readonly maxConsecutiveFailures?: number | undefined;
+  /** The scheduler the units call through: its rate-limit pauses show in the progress. */
+  readonly scheduler?: RequestScheduler | undefined;
   /** Units started but not finished at most (each may wait in the scheduler). Default 256. */
   readonly maxInFlight?: number | undefined;
   readonly now?: (() => number) | undefined;
@@ -108,8 +110,26 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   }
   const tracker = new ProgressTracker(options.units.length, options.now, options.prices);
   tracker.reuse(results.size);
-  const emit = (): void => options.onProgress?.(tracker.snapshot());
+  const scheduler = options.scheduler;
+  const emit = (): void => {
+    if (!options.onProgress) return;
+    const pausedMs = scheduler?.rateLimit?.pausedMs ?? 0;
+    options.onProgress(pausedMs > 0 ? { ...tracker.snapshot(), rateLimitedMs: pausedMs } : tracker.snapshot());
+  };
   emit();
+  // While a rate limit pauses the scheduler nothing finishes: tick the countdown once a second.
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const stopTicker = (): void => {
+    clearInterval(ticker);
+    ticker = undefined;
+  };
+  const unsubscribe = scheduler?.onRateLimited?.(() => {
+    emit();
+    ticker ??= setInterval(() => {
+      if ((scheduler.rateLimit?.pausedMs ?? 0) <= 0) stopTicker();
+      emit();
+    }, 1000);
+  });
 
   const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
   const stop = new AbortController();
@@ -160,7 +180,12 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   const worker = async (): Promise<void> => {
     for (let unit = pending[next++]; unit !== undefined && !signal.aborted; unit = pending[next++]) await runOne(unit);
   };
-  await Promise.all(Array.from({ length: Math.min(window, pending.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(window, pending.length) }, worker));
+  } finally {
+    unsubscribe?.();
+    stopTicker();
+  }
   await writer.close();
   return { results, failures, cancelled: options.signal?.aborted ?? false, stoppedBy, progress: tracker.snapshot() };
 }
