@@ -60,6 +60,8 @@ export interface JanusApi {
     stopPolling(): Promise<void>;
     /** What activation does after a reload: takes up pending batches; resolves with their count. */
     resumePending(): Promise<number>;
+    /** Cancel Batch of the status bar's details; resolves with the batch's status after the request. */
+    cancel(stateFile: string): Promise<string | undefined>;
   };
   /** The candidates panel (Best-of-N, Compare Personas), for the integration suites. */
   readonly candidates: {
@@ -112,6 +114,7 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
       whenFinished: async (stateFile) => (await batchEvaluations(ctx).whenFinished(stateFile))?.evaluation !== undefined,
       stopPolling: () => batchEvaluations(ctx).stopAll(),
       resumePending: () => batchEvaluations(ctx).resumePending(),
+      cancel: async (stateFile) => (await batchEvaluations(ctx).cancel(stateFile))?.status,
     },
     candidates: {
       session: (sessionId) => {

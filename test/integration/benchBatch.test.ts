@@ -106,4 +106,23 @@ describe('Evaluate Bench through the Batch API', function () {
     const run = JSON.parse(readFileSync(path.join(result.runDir, 'run.json'), 'utf8')) as { finished: boolean };
     assert.equal(run.finished, true, 'a batch that scored every item finishes its run');
   });
+
+  it('Cancel Batch asks the server to cancel, keeps the state and writes what finished (nothing here), leaving the run to resume', async () => {
+    const api = await janus();
+    server.finishAfter(1_000_000);
+    const bench = vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file('/'), 'batch', 'batch.bench.json');
+    const responses = writeWorkspaceFile('batch/cancelled_responses.json', JSON.stringify(Object.fromEntries(['0', '1', 'budget-1', '3'].map((id) => [id, { response: `An answer to cancel for ${id}.` }]))));
+    const result = await vscode.commands.executeCommand<EvaluateBenchResult>('janus.evaluateBench', { uri: bench.toString(), responses: responses.fsPath, resume: false });
+    assert.ok(result?.batch);
+    await until('the status bar to show the batch', () => api.batches.statusText());
+    assert.equal(await api.batches.cancel(result.batch.stateFile), 'cancelling');
+    assert.ok(await api.batches.whenFinished(result.batch.stateFile), 'the cancelled batch was collected');
+    assert.equal(server.batches.at(-1)?.status, 'cancelled');
+    const state = JSON.parse(readFileSync(result.batch.stateFile, 'utf8')) as { phase: string; status: string; batchId: string };
+    assert.deepEqual([state.phase, state.status, state.batchId], ['done', 'cancelled', result.batch.id]);
+    const file = JSON.parse(readFileSync(result.output, 'utf8')) as Record<string, EvaluationEntry>;
+    assert.ok(Object.values(file).every((e) => e.score.every((s) => s === null)), 'no item was judged before the cancel');
+    const run = JSON.parse(readFileSync(path.join(result.runDir, 'run.json'), 'utf8')) as { finished: boolean };
+    assert.equal(run.finished, false, 'the run stays open for a resume');
+  });
 });

@@ -147,7 +147,7 @@ export class BatchEvaluations implements vscode.Disposable {
     return state;
   }
 
-  /** The status bar item's click: each pending batch, then Cancel / Open Run Folder for the one picked. */
+  /** The status bar item's click: each pending batch, then Cancel Batch / Open batch.json for the one picked. */
   async showDetails(): Promise<void> {
     const items = this.pending().map((p) => ({
       label: `$(cloud-upload) ${path.basename(p.record.bench)}`,
@@ -159,14 +159,14 @@ export class BatchEvaluations implements vscode.Disposable {
       void vscode.window.showInformationMessage('No batch evaluation is pending in this workspace.');
       return;
     }
-    const picked = await vscode.window.showQuickPick(items, { title: 'Janus: pending batch evaluations', placeHolder: 'Pick a batch to cancel it or open its run folder' });
+    const picked = await vscode.window.showQuickPick(items, { title: 'Janus: pending batch evaluations', placeHolder: 'Pick a batch to cancel it or open its state file' });
     if (!picked) return;
-    const action = await vscode.window.showQuickPick(['Cancel Batch', 'Open Run Folder'], { title: `${picked.label}: ${picked.description}` });
+    const action = await vscode.window.showQuickPick(['Cancel Batch', 'Open batch.json'], { title: `${picked.label}: ${picked.description}` });
     if (action === 'Cancel Batch') {
       const state = await this.cancel(picked.stateFile);
       void vscode.window.showInformationMessage(`Batch ${state?.batchId ?? ''} is ${state?.status ?? 'cancelled'}; the replies that finished before the cancel are collected when it ends.`);
-    } else if (action === 'Open Run Folder') {
-      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(picked.stateFile));
+    } else if (action === 'Open batch.json') {
+      await vscode.window.showTextDocument(vscode.Uri.file(picked.stateFile), { preview: true });
     }
   }
 
