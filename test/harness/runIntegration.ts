@@ -9,7 +9,7 @@
 // and a display on Linux: `JANUS_TEST_HOST=electron xvfb-run -a node --import tsx ...`).
 //
 // Env: JANUS_STATS_FILE (write the results for test/runAll.mjs), JANUS_INTEGRATION_TIMEOUT_MS
-// (whole run, default 300 s), JANUS_KEEP_TMP=1 (keep the temp workspace and logs).
+// (whole run, default 900 s: a guard against a hung host, not a speed limit), JANUS_KEEP_TMP=1 (keep the temp workspace and logs).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium, recordConsole } from './browser.js';
@@ -19,7 +19,7 @@ import { pollUntil } from './poll.js';
 import { formatResults, isSuiteStats, type SuiteStats } from './stats.js';
 import { makeTestWorkspace, type TestWorkspace } from './workspace.js';
 
-const timeoutMs = Number(process.env['JANUS_INTEGRATION_TIMEOUT_MS'] ?? 300_000);
+const timeoutMs = Number(process.env['JANUS_INTEGRATION_TIMEOUT_MS'] ?? 900_000);
 
 function readResults(file: string): SuiteStats | undefined {
   if (!existsSync(file)) return undefined;
