@@ -6,6 +6,7 @@ import { readResponsesFile } from '../../core/bench/resultFiles';
 import { UserFacingError } from '../../core/errors';
 import { openCallCache } from '../../core/jobs/callCache';
 import type { EvaluationJobResult } from '../../core/jobs/evaluationJob';
+import { batchJudgeOf } from '../../core/jobs/batchEvaluation';
 import { evaluationFileForRun, runEvaluationJob } from '../../core/jobs/evaluationJob';
 import { endpointTextModel } from '../../core/jobs/textModel';
 import { loadedEvaluation } from '../bench/evaluationResults';
@@ -72,11 +73,14 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
 
   const judge = endpointTextModel(client);
   const runs = ids ? 1 : ctx.config.settings['evaluation.runs'];
+  // A lens's Evaluate (a few items) is judged live: a batch can take up to a day.
+  const batch = (args?.mode ?? ctx.config.settings['judge.mode']) === 'batch' && !ids;
+  // Settings the Batch API cannot work with are reported before a run folder is made.
+  if (batch) batchJudgeOf(judge.identity, client.profile);
   const record = await chooseRun(root, { kind: 'evaluate', bench: document.uri.fsPath, responses: responsesFile, model: judge.identity, runs, ids }, `${modelNameOf(responsesFile)}_evaluation.json`, args?.resume);
   if (!record) return undefined;
   const folder = folderOf(root, record);
-  // A lens's Evaluate (a few items) is judged live: a batch can take up to a day.
-  if ((args?.mode ?? ctx.config.settings['judge.mode']) === 'batch' && !ids) {
+  if (batch) {
     return submitBenchBatch(ctx, { root, record, instances, responses, identity: judge.identity, profile: client.profile });
   }
   const scheduler = jobScheduler(ctx.config.settings);

@@ -207,11 +207,14 @@ describe('Batch API evaluation job', function () {
     assert.equal(state?.batchId, server.batches[0]?.id, 'the state is kept');
   });
 
-  it('an upload the server rejects says so and submits nothing; a look that fails once is retried', async () => {
+  it('an upload the server rejects (too large, bad key) says so and submits nothing; a look that fails once is retried', async () => {
     const rejected = await setup({ uploadStatus: 413 });
     await assert.rejects(submitBatchEvaluation(rejected.options), /Uploading the batch input \(16 requests, [\d.]+ MB\) to .* failed: .*413.* at most 50,000 requests and 200 MB/);
     assert.equal(rejected.server.calls['create'], 0);
     assert.equal((await readBatchState(rejected.options.stateFile))?.phase, 'prepared');
+
+    const unauthorized = await setup({ uploadStatus: 401 });
+    await assert.rejects(submitBatchEvaluation(unauthorized.options), /Uploading the batch input .* failed: Endpoint http:\/\/127\.0\.0\.1:\d+ rejected the API key \(401\)\. Save the right key .* Nothing was submitted/);
 
     const flaky = await setup({ lookStatus: (n) => (n === 1 ? 503 : undefined) });
     const result = await runBatchEvaluation(flaky.options);
