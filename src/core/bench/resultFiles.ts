@@ -84,8 +84,27 @@ export function serializeResultFile(value: ResponsesFile | EvaluationFile): stri
   return `${JSON.stringify(value, null, 4)}\n`;
 }
 
+/**
+ * The same text as `serializeResultFile`, one top-level entry at a time: a full bench's evaluation
+ * file is ~10 MB of JSON, and one string of it (plus its UTF-8 copy) was the CLI's peak memory.
+ */
+export function* resultFileChunks(value: ResponsesFile | EvaluationFile): Generator<string> {
+  const keys = Object.keys(value);
+  if (keys.length === 0) {
+    yield '{}\n';
+    return;
+  }
+  yield '{\n';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const entry = JSON.stringify((value as Record<string, unknown>)[key], null, 4).replaceAll('\n', '\n    ');
+    yield `    ${JSON.stringify(key)}: ${entry}${i < keys.length - 1 ? ',' : ''}\n`;
+  }
+  yield '}\n';
+}
+
 export function writeResultFile(file: string, value: ResponsesFile | EvaluationFile): Promise<void> {
-  return writeFileAtomic(file, serializeResultFile(value));
+  return writeFileAtomic(file, resultFileChunks(value));
 }
 
 /** One evaluation entry in the original shape. */

@@ -100,18 +100,24 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
         // Rendered again when the call is made rather than kept: 11k judge prompts of a 3-run
         // bench would hold ~100 MB for nothing.
         const render = (): string => renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
-        const fingerprint = judgeFingerprint(judge.identity, system, render(), run);
+        // Lazy: a fresh run (no checkpoint to match) renders and hashes each prompt once, when sent.
+        let known: string | undefined;
+        const fingerprintOf = (prompt?: string): string => (known ??= judgeFingerprint(judge.identity, system, prompt ?? render(), run));
         const base = { run, id: instance.id, rubricIndex };
         units.push({
           key: judgeUnitKey(run, instance.id, rubricIndex),
-          fingerprint,
+          get fingerprint() {
+            return fingerprintOf();
+          },
           async run(signal) {
+            const prompt = render();
+            const fingerprint = fingerprintOf(prompt);
             const cached = cache?.get(fingerprint);
             if (cached) {
               const parsed = parseJudgeReply(cached.text);
               if (parsed.score !== null) return { result: { ...base, ...parsed, reply: cached.text, attempts: 0 }, reused: true };
             }
-            const input = { system, prompt: render() };
+            const input = { system, prompt };
             let usage: TokenUsage | undefined;
             let reply = '';
             for (let attempt = 1; attempt <= maxAttempts; attempt++) {

@@ -26,7 +26,11 @@ export interface UnitOutcome<R> {
 
 export interface JobUnit<R> {
   readonly key: string;
-  /** Hash of everything that decides the result; a checkpoint record with another one is stale. */
+  /**
+   * Hash of everything that decides the result; a checkpoint record with another one is stale.
+   * Read only when there is a checkpoint to match and once the unit finished, so it may be a lazy
+   * getter (a fresh run then renders and hashes each prompt once, when it is sent).
+   */
   readonly fingerprint: string;
   run(signal: AbortSignal): Promise<UnitOutcome<R>>;
 }
@@ -101,8 +105,8 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   const logger = options.logger ?? silentLogger;
   const read = await readCheckpoint(options.checkpointFile, acceptLine);
   if (read.skipped > 0) logger.warn(`${options.checkpointFile}: skipped ${read.skipped} unreadable line(s) (a run cut short writes at most one); those calls run again.`);
-  const fingerprints = new Map(options.units.map((u) => [u.key, u.fingerprint]));
   const results = new Map<string, R>();
+  const fingerprints = read.records.length === 0 ? new Map<string, string>() : new Map(options.units.map((u) => [u.key, u.fingerprint]));
   for (const line of read.records) {
     if (fingerprints.get(line.key) !== line.fingerprint) continue;
     const result = options.acceptResult(line.result);
