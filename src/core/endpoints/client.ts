@@ -182,6 +182,7 @@ export class EndpointClient {
     const local = new AbortController();
     const combined = AbortSignal.any([signal, local.signal]);
     let stalled = false;
+    let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const armStallTimer = (): void => {
       clearTimeout(timer);
@@ -205,6 +206,7 @@ export class EndpointClient {
         armStallTimer();
         yield deltas;
       }
+      ended = true;
       // The openai package ends an aborted stream quietly instead of throwing.
       if (signal.aborted) throw cancelledError(ctx);
       if (stalled) throw stalledError(ctx);
@@ -214,8 +216,9 @@ export class EndpointClient {
       throw toEndpointError(error, ctx);
     } finally {
       clearTimeout(timer);
-      // Also reached when the consumer stops iterating early: close the stream either way.
-      local.abort();
+      // Also reached when the consumer stops iterating early: close the stream then. A stream that
+      // ended has nothing to close (an abort per call, with its DOMException, was a visible cost).
+      if (!ended) local.abort();
     }
   }
 

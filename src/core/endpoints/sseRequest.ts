@@ -54,7 +54,8 @@ export class SseTransport {
   post(request: SseRequest): Promise<AsyncIterable<unknown>> {
     const { signal } = request;
     if (signal.aborted) return Promise.reject(new APIUserAbortError());
-    const payload = JSON.stringify(request.body);
+    // Encoded once: its length and the bytes sent (a string would be measured, then encoded).
+    const payload = Buffer.from(JSON.stringify(request.body));
     const send = this.secure ? https.request : http.request;
     return new Promise((resolve, reject) => {
       const url = this.url(request.path);
@@ -64,7 +65,7 @@ export class SseTransport {
         headers: {
           accept: 'application/json',
           'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
+          'content-length': payload.length,
           authorization: `Bearer ${this.apiKey}`,
           'user-agent': 'janus-studio',
         },
