@@ -4,6 +4,7 @@
  * told to "fix janus.judge.baseUrl" has no such setting anywhere.
  */
 import type { EndpointFixNames } from '../core/endpoints/endpointError';
+import type { RewardFixNames } from '../core/reward/httpScorers';
 
 export interface CliEndpointFlags {
   /** The flag of the base URL, e.g. `--judge`. */
@@ -31,6 +32,13 @@ export function cliFixNames(flags: CliEndpointFlags): EndpointFixNames {
     listModels: `without ${flags.model} the first model the server lists is used`,
   };
 }
+
+/** The reward server's flags (`best-of-n`, `generate --n`); its key has a variable of its own. */
+export const cliRewardFixNames: RewardFixNames = {
+  ...cliFixNames({ baseUrl: '--reward', model: '--reward-model', sampling: [] }),
+  saveKey: 'in JANUS_REWARD_API_KEY',
+  kind: '--reward-kind',
+};
 
 /** The flag behind a field of an endpoint profile, for usage errors about bad values. */
 export function flagForProfilePath(path: readonly PropertyKey[], names: EndpointFixNames): string {

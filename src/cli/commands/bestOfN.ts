@@ -9,7 +9,8 @@ import { applyBestOfNEvent, candidatesInRankOrder, initialBestOfNState } from '.
 import { EndpointClient } from '../../core/endpoints/client';
 import { endpointState, probeEndpoint } from '../../core/endpoints/probe';
 import type { EndpointProfile } from '../../core/endpoints/profile';
-import { defaultSampling, endpointProfileSchema } from '../../core/endpoints/profile';
+import type { EndpointFixNames } from '../../core/endpoints/endpointError';
+import { defaultSampling, endpointProfileSchemaSaving } from '../../core/endpoints/profile';
 import { normaliseOrigin } from '../../core/endpoints/secrets';
 import { createScheduler } from '../../core/jobs/scheduler';
 import type { Rubric } from '../../core/preferences/persona';
@@ -17,6 +18,7 @@ import { rubricSchema } from '../../core/preferences/persona';
 import { createRewardScorer } from '../../core/reward/createScorer';
 import type { RewardScorer, RewardScorerKind } from '../../core/reward/scorer';
 import { rewardScorerKinds } from '../../core/reward/scorer';
+import { cliFixNames, cliRewardFixNames } from '../fixNames';
 
 const usage = `Usage: janus best-of-n --system <text|@file> --prompt <text|@file> --endpoint <url> [options]
 
@@ -111,8 +113,12 @@ async function readRubrics(value: string | undefined): Promise<Rubric[] | undefi
   return parsed.data;
 }
 
+/** What messages tell the user to fix: the generator's flags, or the reward flags for the judge fallback. */
+const generatorNames = cliFixNames({ baseUrl: '--endpoint', model: '--model', format: '--format', sampling: ['--max-tokens', '--temperature', '--top-p', '--seed'] });
+const judgeNames: EndpointFixNames = { ...cliFixNames({ baseUrl: '--reward', model: '--reward-model', sampling: ['--max-tokens', '--temperature', '--top-p'] }), saveKey: cliRewardFixNames.saveKey };
+
 function profileFrom(values: Values, role: 'generator' | 'judge', baseUrl: string, model: string | undefined): EndpointProfile {
-  const parsed = endpointProfileSchema.safeParse({
+  const parsed = endpointProfileSchemaSaving((role === 'judge' ? judgeNames : generatorNames).saveKey).safeParse({
     role,
     baseUrl,
     model: model ?? '',
@@ -150,10 +156,16 @@ async function scorerFrom(values: Values, endpointKey: string | undefined): Prom
   const apiKey = rewardKey(values.endpoint ?? '', values.reward, endpointKey);
   if (kind === 'judge') {
     const profile = profileFrom(values, 'judge', values.reward, values['reward-model']);
-    return createRewardScorer({ kind, client: new EndpointClient(profile, { apiKey }), scheduler: createScheduler({ concurrency: 8 }), rubrics: await readRubrics(values.rubrics) });
+    return createRewardScorer({
+      kind,
+      client: new EndpointClient(profile, { apiKey, fixNames: judgeNames }),
+      scheduler: createScheduler({ concurrency: 8 }),
+      rubrics: await readRubrics(values.rubrics),
+      modelFixName: judgeNames.model,
+    });
   }
   if (normaliseOrigin(values.reward) === undefined) throw new CliUsageError(`--reward must be an http(s) URL, got "${values.reward}"`);
-  return createRewardScorer({ kind, baseUrl: values.reward, model: values['reward-model'], apiKey });
+  return createRewardScorer({ kind, baseUrl: values.reward, model: values['reward-model'], apiKey, fixNames: cliRewardFixNames });
 }
 
 function printText(state: BestOfNState): void {
@@ -214,7 +226,7 @@ export const bestOfNCommand: CliCommand = {
       if (state0 === 'modelMissing') throw new Error(`${probe.origin} does not serve "${profile.model}" (it lists ${probe.models.ids.join(', ')}). Fix --model.`);
       let state = initialBestOfNState();
       const events = runBestOfN({
-        generator: { profile, apiKey },
+        generator: { profile, apiKey, fixNames: generatorNames },
         input: { system, prompt },
         n,
         scheduler: createScheduler({ concurrency }),

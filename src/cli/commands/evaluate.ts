@@ -6,7 +6,7 @@ import { CliUsageError } from '../command';
 import { readBenchFile } from '../../core/bench/loadBench';
 import { readResponsesFile } from '../../core/bench/resultFiles';
 import { EndpointClient } from '../../core/endpoints/client';
-import { endpointProfileSchema } from '../../core/endpoints/profile';
+import { endpointProfileSchema, endpointProfileSchemaSaving } from '../../core/endpoints/profile';
 import type { EndpointProfile, PromptFormat } from '../../core/endpoints/profile';
 import type { EndpointFixNames } from '../../core/endpoints/endpointError';
 import { cliFixNames, flagForProfilePath } from '../fixNames';
@@ -76,7 +76,8 @@ export interface CliEndpoint {
 export function cliProfile(options: CliEndpoint): EndpointProfile {
   const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
   const timeouts = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
-  const parsed = endpointProfileSchema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts });
+  const schema = options.fixNames ? endpointProfileSchemaSaving(options.fixNames.saveKey) : endpointProfileSchema;
+  const parsed = schema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts });
   if (!parsed.success) {
     const { fixNames } = options;
     const where = (path: readonly PropertyKey[]): string => (fixNames ? flagForProfilePath(path, fixNames) : path.join('.'));

@@ -37,7 +37,8 @@ export function batchStateFile(out: string): string {
 export async function runCliBatch(options: CliBatchOptions): Promise<number> {
   const profile = cliProfile(options.endpoint);
   const apiKey = cliApiKey();
-  const api = openaiBatchApi({ baseUrl: profile.baseUrl, model: profile.model, ...(apiKey ? { apiKey } : {}) });
+  const fixNames = options.endpoint.fixNames;
+  const api = openaiBatchApi({ baseUrl: profile.baseUrl, model: profile.model, fixNames, ...(apiKey ? { apiKey } : {}) });
   const stateFile = batchStateFile(options.out);
   if (options.cancel) {
     const state = await cancelBatchEvaluation({ stateFile, api });
@@ -55,7 +56,7 @@ export async function runCliBatch(options: CliBatchOptions): Promise<number> {
   const job: BatchEvaluationOptions = {
     instances: options.instances,
     responses: options.responses,
-    judge: batchJudgeOf(options.identity, profile),
+    judge: batchJudgeOf(options.identity, profile, fixNames),
     runs: options.runs,
     template: options.template,
     systemPrompt: options.systemPrompt,

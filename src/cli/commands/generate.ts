@@ -11,7 +11,7 @@ import { createScheduler } from '../../core/jobs/scheduler';
 import { maxCandidates } from '../../core/bestOfN/bestOfN';
 import type { EndpointProfile } from '../../core/endpoints/profile';
 import type { EndpointFixNames } from '../../core/endpoints/endpointError';
-import { cliFixNames } from '../fixNames';
+import { cliFixNames, cliRewardFixNames } from '../fixNames';
 import { normaliseOrigin } from '../../core/endpoints/secrets';
 import { bestOfNSampler } from '../../core/jobs/bestOfNSampler';
 import type { ResponseSampler } from '../../core/jobs/generationJob';
@@ -59,7 +59,7 @@ function bestOfN(values: Record<string, string | undefined>, n: number, profile:
   if (!(httpRewardKinds as readonly string[]).includes(kind)) throw new CliUsageError(`--reward-kind must be ${httpRewardKinds.join(', ')} for bench generation, not "${kind}"`);
   const apiKey = cliApiKey();
   const rewardKey = process.env['JANUS_REWARD_API_KEY'] || (normaliseOrigin(reward) === normaliseOrigin(profile.baseUrl) ? apiKey : undefined);
-  const scorer = createRewardScorer({ kind: kind as (typeof httpRewardKinds)[number], baseUrl: reward, model: values['reward-model'], apiKey: rewardKey });
+  const scorer = createRewardScorer({ kind: kind as (typeof httpRewardKinds)[number], baseUrl: reward, model: values['reward-model'], apiKey: rewardKey, fixNames: cliRewardFixNames });
   return bestOfNSampler({ generator: { profile, ...(apiKey ? { apiKey } : {}), logger: stderrLogger, fixNames }, n, scorer });
 }
 

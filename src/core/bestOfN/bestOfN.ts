@@ -181,7 +181,7 @@ class BestOfNRun {
     try {
       await scheduler.run(
         async (signal, control) => {
-          for await (const event of streamChoices({ ...generator, profile: this.seededProfile(this.seed) }, input, n, signal)) {
+          for await (const event of streamChoices({ ...generator, profile: this.seededProfile(this.seed) }, input, n, signal, control)) {
             if (event.type === 'delta') this.onDelta(event.index, event.text);
             // Until the request's total arrives, the streamed pieces are the estimate.
             else if (event.type === 'done') this.onDone(event.index, event.text, event.finishReason, { tokens: event.pieces, estimated: true });
@@ -204,7 +204,8 @@ class BestOfNRun {
     // both strategies give the same texts for the same seed.
     const clientFor = (index: number): EndpointClient => new EndpointClient(this.seededProfile(this.seed + index), generator);
     const one = async (index: number, signal: AbortSignal, control: TaskControl): Promise<void> => {
-      for await (const event of clientFor(index).generateStream(input, signal)) this.onGeneration(index, event, control);
+      // The control as the retry gate: a 429 pauses the whole scheduler, not just this candidate.
+      for await (const event of clientFor(index).generateStream(input, signal, { retryGate: control })) this.onGeneration(index, event, control);
     };
     await Promise.all(
       this.candidates.map((_, index) =>
@@ -298,7 +299,8 @@ class BestOfNRun {
     const items = indexes.map((index) => ({ system, prompt, response: this.candidates[index]?.text ?? '' }));
     let rewards: number[];
     try {
-      rewards = await scoreChecked(scorer, items, this.run.signal);
+      // The reward request holds no slot, but its 429 pauses the run's scheduler all the same.
+      rewards = await scoreChecked(scorer, items, this.run.signal, this.options.scheduler.gate);
     } catch (error) {
       if (this.cancelled) return;
       this.scoreFailed = true;

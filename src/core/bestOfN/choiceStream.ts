@@ -6,6 +6,7 @@
 import type { ChoiceEvent, EndpointClientOptions } from '../endpoints/client';
 import { EndpointClient } from '../endpoints/client';
 import type { EndpointProfile } from '../endpoints/profile';
+import type { RetryGate } from '../jobs/retry';
 import type { JanusInput } from '../prompts/janusFormat';
 
 export type { ChoiceEvent } from '../endpoints/client';
@@ -15,7 +16,7 @@ export interface GeneratorTarget extends EndpointClientOptions {
   readonly profile: EndpointProfile;
 }
 
-/** Streams `n` choices of one request (see `EndpointClient.generateChoices`). */
-export function streamChoices(target: GeneratorTarget, input: JanusInput, n: number, signal: AbortSignal): AsyncGenerator<ChoiceEvent, void, undefined> {
-  return new EndpointClient(target.profile, target).generateChoices(input, n, signal);
+/** Streams `n` choices of one request (see `EndpointClient.generateChoices`); a 429 is reported to `gate`. */
+export function streamChoices(target: GeneratorTarget, input: JanusInput, n: number, signal: AbortSignal, gate?: RetryGate): AsyncGenerator<ChoiceEvent, void, undefined> {
+  return new EndpointClient(target.profile, target).generateChoices(input, n, signal, gate ? { retryGate: gate } : {});
 }

@@ -1,7 +1,7 @@
 import { UserFacingError } from '../errors';
 import type { RetryDecision } from '../jobs/retry';
 import type { EndpointRole } from './profile';
-import { displayOrigin } from './profile';
+import { displayOrigin, editorSaveKey } from './profile';
 
 export type EndpointErrorKind =
   | 'unreachable'
@@ -43,7 +43,7 @@ export function settingFixNames(role: EndpointRole): EndpointFixNames {
     options: `the janus.${role}.* settings`,
     timeout: 'janus.request.timeoutMs',
     stallTimeout: 'janus.request.stallTimeoutMs',
-    saveKey: 'with "Janus: Set API Key..."',
+    saveKey: editorSaveKey,
     listModels: '"Janus: Check Endpoints" lists the served models',
   };
 }

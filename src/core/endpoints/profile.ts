@@ -29,8 +29,14 @@ export const defaultTimeouts = {
   stallTimeoutMs: 30_000,
 } as const;
 
-/** An http(s) URL without credentials; `new URL` accepts much more than an endpoint can be. */
-export const httpUrlSchema = z.string().trim().superRefine((value, ctx) => {
+/** How the editor says where a key goes (see `EndpointFixNames.saveKey`). */
+export const editorSaveKey = 'with "Janus: Set API Key..."';
+
+/**
+ * An http(s) URL without credentials; `new URL` accepts much more than an endpoint can be.
+ * `saveKey` ends the message about a key in the URL: the host's way to save one.
+ */
+export const httpUrlSchemaSaving = (saveKey: string) => z.string().trim().superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);
@@ -41,9 +47,11 @@ export const httpUrlSchema = z.string().trim().superRefine((value, ctx) => {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     ctx.addIssue({ code: 'custom', message: `"${value}" must start with http:// or https://` });
   } else if (url.username !== '' || url.password !== '') {
-    ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password (save the key with "Janus: Set API Key...")' });
+    ctx.addIssue({ code: 'custom', message: `must not contain a user name or password (save the key ${saveKey})` });
   }
 });
+
+export const httpUrlSchema = httpUrlSchemaSaving(editorSaveKey);
 
 export const samplingSchema = z.object({
   maxTokens: z.number().int().min(1).default(defaultSampling.maxTokens),
@@ -56,9 +64,10 @@ export const samplingSchema = z.object({
 });
 export type Sampling = z.output<typeof samplingSchema>;
 
-export const endpointProfileSchema = z.object({
+/** The profile schema whose URL check says where the key goes in the host's words (the CLI: an environment variable). */
+export const endpointProfileSchemaSaving = (saveKey: string) => z.object({
   role: z.enum(endpointRoles),
-  baseUrl: httpUrlSchema,
+  baseUrl: httpUrlSchemaSaving(saveKey),
   /** Empty: use the first model the server lists (a local llama.cpp server has exactly one). */
   model: z.string().trim(),
   format: z.enum(promptFormats),
@@ -68,6 +77,8 @@ export const endpointProfileSchema = z.object({
   timeoutMs: z.number().int().min(1).default(defaultTimeouts.timeoutMs),
   stallTimeoutMs: z.number().int().min(1).default(defaultTimeouts.stallTimeoutMs),
 });
+
+export const endpointProfileSchema = endpointProfileSchemaSaving(editorSaveKey);
 export type EndpointProfile = z.output<typeof endpointProfileSchema>;
 export type EndpointProfileInput = z.input<typeof endpointProfileSchema>;
 

@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import * as z from 'zod';
 import { missingResponses as missingResponsesOf } from '../bench/resultFiles';
+import type { EndpointFixNames } from '../endpoints/endpointError';
 import { EndpointError } from '../endpoints/endpointError';
 import { displayOrigin } from '../endpoints/profile';
 import type { EndpointProfile, Sampling } from '../endpoints/profile';
@@ -47,13 +48,18 @@ export interface BatchJudge {
 
 /**
  * The batch judge of a judge profile and the identity of its live text model. The Batch API runs
- * chat requests with a system turn for a named model: anything else is an error that says what to set.
+ * chat requests with a system turn for a named model: anything else is an error that says what to
+ * set, in the host's names (`fixNames`: the CLI's flags; default: the editor's settings).
  */
-export function batchJudgeOf(identity: string, profile: EndpointProfile): BatchJudge {
+export function batchJudgeOf(identity: string, profile: EndpointProfile, fixNames?: EndpointFixNames): BatchJudge {
   if (profile.format !== 'chat' || !profile.chatSystemRole) {
-    throw new UserFacingError('Batch evaluation sends chat requests with a system message: set janus.judge.format to "chat" and janus.judge.chatSystemRole to true, or use janus.judge.mode "live".');
+    throw new UserFacingError(
+      fixNames
+        ? `Batch evaluation sends chat requests with a system message: fix ${fixNames.format}.`
+        : 'Batch evaluation sends chat requests with a system message: set janus.judge.format to "chat" and janus.judge.chatSystemRole to true, or use janus.judge.mode "live".',
+    );
   }
-  if (profile.model === '') throw new UserFacingError('Batch evaluation needs the judge model id (the Batch API does not pick one): set janus.judge.model (CLI: --judge-model), e.g. gpt-4-0125-preview.');
+  if (profile.model === '') throw new UserFacingError(`Batch evaluation needs the judge model id (the Batch API does not pick one): set ${fixNames?.model ?? 'janus.judge.model'}, e.g. gpt-4-0125-preview.`);
   return { identity, model: profile.model, sampling: profile.sampling };
 }
 

@@ -66,6 +66,11 @@ export interface RequestScheduler {
   readonly rateLimit?: RateLimitState;
   /** Calls `listener` with the pause's length whenever a rate limit starts or extends a pause; returns the unsubscribe. */
   onRateLimited?(listener: (pausedMs: number) => void): () => void;
+  /**
+   * The same pause for a request that does not take one of the slots (Best-of-N's reward request
+   * goes out while candidates still hold them): its 429 pauses every task, and its retry waits.
+   */
+  readonly gate?: RetryGate;
 }
 
 export interface SchedulerOptions {
@@ -220,6 +225,11 @@ class PoolScheduler implements RequestScheduler {
     return () => this.rateListeners.delete(listener);
   }
 
+  readonly gate: RetryGate = {
+    rateLimited: (delayMs) => this.limited(delayMs),
+    ready: (signal) => this.ready(signal),
+  };
+
   /**
    * A request was rate limited and told to wait `delayMs`: nothing starts until then. A limit that
    * starts a new pause before a round of calls (one per slot) went through since the last one
@@ -360,8 +370,7 @@ class PoolScheduler implements RequestScheduler {
         estimate = actual;
         this.pump();
       },
-      rateLimited: (delayMs) => this.limited(delayMs),
-      ready: (signal) => this.ready(signal),
+      ...this.gate,
     };
     const signal = entry.signal ?? new AbortController().signal;
     let promise: Promise<unknown>;

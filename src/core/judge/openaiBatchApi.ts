@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { OpenAI, toFile } from 'openai';
-import type { EndpointErrorContext } from '../endpoints/endpointError';
+import type { EndpointErrorContext, EndpointFixNames } from '../endpoints/endpointError';
 import { cancelledError } from '../endpoints/endpointError';
 import { toEndpointError } from '../endpoints/openaiErrors';
 import type { BatchApi, BatchInfo } from './batchApi';
@@ -18,6 +18,8 @@ export interface BatchApiOptions {
   /** Per HTTP call; uploads of large inputs need more than a chat call's wait for headers. */
   readonly timeoutMs?: number | undefined;
   readonly fetch?: typeof fetch | undefined;
+  /** What error messages tell the user to fix (the CLI's flags); default: the editor's settings. */
+  readonly fixNames?: EndpointFixNames | undefined;
 }
 
 type OpenAIBatch = Awaited<ReturnType<OpenAI['batches']['retrieve']>>;
@@ -45,7 +47,7 @@ export function openaiBatchApi(options: BatchApiOptions): BatchApi {
     timeout: timeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const ctx: EndpointErrorContext = { role: 'judge', baseUrl: options.baseUrl, model: options.model, timeoutMs, stallTimeoutMs: timeoutMs };
+  const ctx: EndpointErrorContext = { role: 'judge', baseUrl: options.baseUrl, model: options.model, timeoutMs, stallTimeoutMs: timeoutMs, fixNames: options.fixNames };
   const call = async <T>(signal: AbortSignal | undefined, run: (o: { signal?: AbortSignal }) => Promise<T>): Promise<T> => {
     try {
       return await run(signal ? { signal } : {});

@@ -5,11 +5,11 @@
  */
 // A namespace import lets esbuild drop zod's unused parts (about 370 KB of locales) from the bundle.
 import * as z from 'zod';
-import type { EndpointErrorContext } from '../endpoints/endpointError';
-import { EndpointError, httpError, retryDecisionFor, serverDetail, timeoutError, unreachableError } from '../endpoints/endpointError';
+import type { EndpointErrorContext, EndpointFixNames } from '../endpoints/endpointError';
+import { EndpointError, httpError, retryDecisionFor, serverDetail, settingFixNames, timeoutError, unreachableError } from '../endpoints/endpointError';
 import { serverRoot } from '../endpoints/probe';
 import { displayOrigin } from '../endpoints/profile';
-import type { RetryPolicy } from '../jobs/retry';
+import type { RetryGate, RetryPolicy } from '../jobs/retry';
 import { defaultRetryPolicy, parseRetryAfter, withRetry } from '../jobs/retry';
 import type { RequestScheduler } from '../jobs/scheduler';
 import type { RewardItem } from './rewardText';
@@ -26,10 +26,20 @@ export interface HttpScorerOptions {
   /** Per attempt, until the whole reply has arrived. Default 60 s. */
   readonly timeoutMs?: number | undefined;
   readonly retryPolicy?: RetryPolicy | undefined;
-  /** When given, each request waits for a slot of this scheduler. */
+  /** When given, each request waits for a slot of this scheduler, and its 429s pause it. */
   readonly scheduler?: RequestScheduler | undefined;
   readonly fetch?: typeof fetch | undefined;
+  /** What messages tell the user to fix (the CLI's flags); default: the editor's settings. */
+  readonly fixNames?: RewardFixNames | undefined;
 }
+
+/** The endpoint's names plus the one that picks the kind of reward server. */
+export interface RewardFixNames extends EndpointFixNames {
+  /** E.g. `--reward-kind`; the editor's messages say "the reward kind". */
+  readonly kind: string;
+}
+
+const settingNames: RewardFixNames = { ...settingFixNames('reward'), kind: 'the reward kind' };
 
 const defaultTimeoutMs = 60_000;
 
@@ -47,6 +57,7 @@ class HttpRewardScorer implements RewardScorer {
   readonly description: string;
   private readonly origin: string;
   private readonly ctx: EndpointErrorContext;
+  private readonly names: RewardFixNames;
 
   constructor(
     readonly kind: Kind,
@@ -55,24 +66,26 @@ class HttpRewardScorer implements RewardScorer {
     this.origin = displayOrigin(options.baseUrl);
     this.description = `${this.origin} (${kindNames[kind]})`;
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-    this.ctx = { role: 'reward', baseUrl: options.baseUrl, model: options.model ?? '', timeoutMs, stallTimeoutMs: timeoutMs };
+    this.names = options.fixNames ?? settingNames;
+    this.ctx = { role: 'reward', baseUrl: options.baseUrl, model: options.model ?? '', timeoutMs, stallTimeoutMs: timeoutMs, fixNames: this.names };
   }
 
   private get path(): string {
     return this.kind === 'vllm' ? '/pooling' : '/get_reward';
   }
 
-  async score(items: readonly RewardItem[], signal: AbortSignal): Promise<number[]> {
+  async score(items: readonly RewardItem[], signal: AbortSignal, callerGate?: RetryGate): Promise<number[]> {
     if (items.length === 0) return [];
     const body =
       this.kind === 'vllm'
         ? { ...(this.options.model ? { model: this.options.model } : {}), input: items.map(poolingRewardText) }
         : { query: items.map(openRlhfRewardText) };
-    const send = (taskSignal: AbortSignal): Promise<unknown> =>
-      withRetry(() => this.post(body, taskSignal), { classify: retryDecisionFor, policy: this.options.retryPolicy ?? defaultRetryPolicy, signal: taskSignal });
+    // A 429 pauses the scheduler the request went through (its own), else the caller's.
+    const send = (taskSignal: AbortSignal, gate: RetryGate | undefined): Promise<unknown> =>
+      withRetry(() => this.post(body, taskSignal), { classify: retryDecisionFor, policy: this.options.retryPolicy ?? defaultRetryPolicy, signal: taskSignal, gate });
     let reply: unknown;
     try {
-      reply = this.options.scheduler ? await this.options.scheduler.run(send, { signal }) : await send(signal);
+      reply = this.options.scheduler ? await this.options.scheduler.run(send, { signal }) : await send(signal, callerGate);
     } catch (error) {
       if (signal.aborted) throw new RewardError('cancelled', 'Reward scoring was cancelled.', { cause: error });
       if (error instanceof RewardError) throw error;
@@ -106,7 +119,7 @@ class HttpRewardScorer implements RewardScorer {
       throw unreachableError(this.ctx, error);
     }
     if (status === 404) {
-      throw new EndpointError('notFound', `${this.origin} has no ${this.path} (404). Check the reward kind (OpenRLHF and the local engine serve /get_reward, vLLM serves /pooling) and janus.reward.baseUrl.`, this.origin, 404);
+      throw new EndpointError('notFound', `${this.origin} has no ${this.path} (404). Check ${this.names.kind} (OpenRLHF and the local engine serve /get_reward, vLLM serves /pooling) and ${this.names.baseUrl}.`, this.origin, 404);
     }
     if (status < 200 || status >= 300) throw httpError(this.ctx, status, errorDetail(text), retryAfter);
     try {
@@ -115,7 +128,7 @@ class HttpRewardScorer implements RewardScorer {
       if (/\b(NaN|-?Infinity)\b/.test(text)) {
         throw new RewardError('notANumber', `${this.description} returned a score that is not a number (${serverDetail(text)}). No scores were used; check the reward model's log.`, { cause: error });
       }
-      throw new RewardError('badReply', `${this.description} answered with something that is not JSON (${serverDetail(text) || 'an empty body'}). Check that janus.reward.baseUrl points at a ${kindNames[this.kind]}.`, { cause: error });
+      throw new RewardError('badReply', `${this.description} answered with something that is not JSON (${serverDetail(text) || 'an empty body'}). Check that ${this.names.baseUrl} points at a ${kindNames[this.kind]}.`, { cause: error });
     }
   }
 
@@ -144,7 +157,7 @@ class HttpRewardScorer implements RewardScorer {
 
   private checkCount(got: number, expected: number): void {
     if (got === expected) return;
-    throw new RewardError('wrongCount', `${this.description} returned ${got} score${got === 1 ? '' : 's'} for ${expected} text${expected === 1 ? '' : 's'}, so none can be matched to a candidate. Check that janus.reward.baseUrl points at a reward model server and that it scores every text it is sent.`);
+    throw new RewardError('wrongCount', `${this.description} returned ${got} score${got === 1 ? '' : 's'} for ${expected} text${expected === 1 ? '' : 's'}, so none can be matched to a candidate. Check that ${this.names.baseUrl} points at a reward model server and that it scores every text it is sent.`);
   }
 
   private finiteScores(values: readonly unknown[], expected: number): number[] {
@@ -157,7 +170,7 @@ class HttpRewardScorer implements RewardScorer {
   }
 
   private shapeError(expected: string, reply: unknown): RewardError {
-    return new RewardError('badReply', `${this.description} answered ${serverDetail(JSON.stringify(reply))}, not ${expected}. Check the reward kind (openrlhf, vllm or local) and janus.reward.baseUrl.`);
+    return new RewardError('badReply', `${this.description} answered ${serverDetail(JSON.stringify(reply))}, not ${expected}. Check ${this.names.kind} (openrlhf, vllm or local) and ${this.names.baseUrl}.`);
   }
 }
 

@@ -9,6 +9,7 @@
 import type { EndpointClient } from '../endpoints/client';
 import { EndpointError } from '../endpoints/endpointError';
 import { displayOrigin } from '../endpoints/profile';
+import type { RetryGate } from '../jobs/retry';
 import type { RequestScheduler } from '../jobs/scheduler';
 import type { Rubric } from '../preferences/persona';
 import { parseJudgeReply } from '../judge/scoreParser';
@@ -29,6 +30,8 @@ export interface RubricGraderOptions {
   readonly maxAttempts?: number | undefined;
   /** A user's judge template (see `parseJudgeTemplate`); `{reference_answer}` is empty here. */
   readonly template?: JudgeTemplate | undefined;
+  /** What to fix when the judge's replies hold no score (the CLI's model flag); default: janus.judge.model. */
+  readonly modelFixName?: string | undefined;
 }
 
 /** One rubric item's grade: the judge's 1-5 score and the feedback before its `[RESULT]`. */
@@ -51,18 +54,18 @@ export interface RubricGrader {
 export function createRubricGrader(options: RubricGraderOptions): RubricGrader {
   const judgeOrigin = displayOrigin(options.client.profile.baseUrl);
   const known = new Map<string, Promise<RubricGrade>>();
-  const gradeOnce = async (item: RewardItem, rubric: Rubric, signal: AbortSignal): Promise<RubricGrade> => {
+  const gradeOnce = async (item: RewardItem, rubric: Rubric, signal: AbortSignal, gate: RetryGate): Promise<RubricGrade> => {
     const attempts = options.maxAttempts ?? 5;
     let last = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      for await (const event of options.client.generateStream(judgeInput(item, rubric, options.template), signal)) {
+      for await (const event of options.client.generateStream(judgeInput(item, rubric, options.template), signal, { retryGate: gate })) {
         if (event.type === 'done') last = event.text;
       }
       const { score, feedback } = parseJudgeReply(last);
       if (score !== null) return { score, feedback };
     }
     const said = last.replace(/\s+/g, ' ').trim().slice(0, 120);
-    throw new RewardError('judgeUnreadable', `The judge at ${judgeOrigin} gave no 1-5 score in ${attempts} tries (last reply: "${said}"). Check janus.judge.model: it must follow the "[RESULT] <score>" format.`);
+    throw new RewardError('judgeUnreadable', `The judge at ${judgeOrigin} gave no 1-5 score in ${attempts} tries (last reply: "${said}"). Check ${options.modelFixName ?? 'janus.judge.model'}: it must follow the "[RESULT] <score>" format.`);
   };
   return {
     judgeOrigin,
@@ -70,7 +73,8 @@ export function createRubricGrader(options: RubricGraderOptions): RubricGrader {
       const key = JSON.stringify([item.prompt, item.response, rubric]);
       const found = known.get(key);
       if (found) return found;
-      const graded = options.scheduler.run((taskSignal) => gradeOnce(item, rubric, taskSignal), { signal });
+      // The task's control as the retry gate: a 429 pauses every judge call, not just this one.
+      const graded = options.scheduler.run((taskSignal, control) => gradeOnce(item, rubric, taskSignal, control), { signal });
       known.set(key, graded);
       // Only grades are remembered: a failed or cancelled call is made again when asked again.
       graded.catch(() => known.delete(key));

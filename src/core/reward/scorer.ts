@@ -4,6 +4,7 @@
  * says what went wrong and what to do: it never fills a gap with a made-up number.
  */
 import { UserFacingError } from '../errors';
+import type { RetryGate } from '../jobs/retry';
 import type { RewardItem } from './rewardText';
 
 export const rewardScorerKinds = ['openrlhf', 'vllm', 'local', 'judge'] as const;
@@ -15,8 +16,12 @@ export interface RewardScorer {
   readonly isRewardModel: boolean;
   /** Where the scores come from, for messages and the panel ("http://127.0.0.1:5000 (OpenRLHF)"). */
   readonly description: string;
-  /** One score per item, same order; all items in one request where the server allows. */
-  score(items: readonly RewardItem[], signal: AbortSignal): Promise<number[]>;
+  /**
+   * One score per item, same order; all items in one request where the server allows. `gate`: the
+   * caller's scheduler (Best-of-N's), told of a 429 so every request holds back, for a scorer
+   * without a scheduler of its own; a scorer with one reports to its own.
+   */
+  score(items: readonly RewardItem[], signal: AbortSignal, gate?: RetryGate): Promise<number[]>;
 }
 
 export type RewardErrorKind =
@@ -47,9 +52,9 @@ export class RewardError extends UserFacingError {
  * `scorer.score`, held to its contract whoever implemented it: exactly one finite number per
  * item, or a `RewardError`. Callers rank only on what this returns.
  */
-export async function scoreChecked(scorer: RewardScorer, items: readonly RewardItem[], signal: AbortSignal): Promise<number[]> {
+export async function scoreChecked(scorer: RewardScorer, items: readonly RewardItem[], signal: AbortSignal, gate?: RetryGate): Promise<number[]> {
   if (items.length === 0) return [];
-  const rewards = await scorer.score(items, signal);
+  const rewards = await scorer.score(items, signal, gate);
   if (rewards.length !== items.length || !rewards.every((r) => typeof r === 'number' && Number.isFinite(r))) {
     throw new RewardError('wrongCount', `${scorer.description} gave ${rewards.length} usable scores for ${items.length} candidates; none were used.`);
   }

@@ -8,24 +8,11 @@ import type { JudgeServer } from '../../support/judgeServer';
 import { startJudgeServer } from '../../support/judgeServer';
 import { closedPort } from '../../support/closedPort';
 import { useTempDir } from '../../support/tempDir';
+import { runCommand } from './runCommand';
 
 /** Runs `janus evaluate` in this process; returns its exit code and everything it printed. */
-async function evaluate(args: readonly string[]): Promise<{ code: number; output: string }> {
-  let output = '';
-  const stderr = process.stderr.write.bind(process.stderr);
-  const stdout = process.stdout.write.bind(process.stdout);
-  const capture = (chunk: string | Uint8Array): boolean => {
-    output += String(chunk);
-    return true;
-  };
-  process.stderr.write = capture as typeof process.stderr.write;
-  process.stdout.write = capture as typeof process.stdout.write;
-  try {
-    return { code: await evaluateCommand.run(args), output };
-  } finally {
-    process.stderr.write = stderr;
-    process.stdout.write = stdout;
-  }
+function evaluate(args: readonly string[]): Promise<{ code: number; output: string }> {
+  return runCommand(evaluateCommand, args);
 }
 
 describe('CLI endpoint errors name the flags, not the editor settings', () => {
