@@ -4,7 +4,7 @@
 // a "reload" (pollers stopped, pending batches taken up again from the run folders as activation
 // does), and the evaluation file arrives with the scores in the lenses.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { EvaluateBenchResult } from '../../src/extension/commands/evaluateBench';
@@ -12,29 +12,11 @@ import type { BatchServer } from '../support/batchServer';
 import { startBatchServer } from '../support/batchServer';
 import { expectedScore } from '../support/judgeServer';
 import { janus, resetUserSettings, setUserSetting } from './support/janusHost';
+import { until, writeWorkspaceFile } from './support/workspaceFiles';
 
 const repo = path.resolve(__dirname, '..', '..');
 const benchInstances = JSON.parse(readFileSync(path.join(repo, 'test', 'fixtures', 'bench', 'small.bench.json'), 'utf8')) as Record<string, unknown>[];
 const touched = ['judge.baseUrl', 'judge.format', 'judge.model', 'judge.mode', 'judge.batchPollMs'];
-
-function writeWorkspaceFile(relative: string, text: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the harness opens a workspace folder');
-  const uri = vscode.Uri.joinPath(folder.uri, relative);
-  mkdirSync(path.dirname(uri.fsPath), { recursive: true });
-  writeFileSync(uri.fsPath, text);
-  return uri;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface EvaluationEntry {
   readonly feedback: readonly string[];

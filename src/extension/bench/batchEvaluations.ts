@@ -13,6 +13,7 @@ import { evaluationFileForRun } from '../../core/jobs/evaluationJob';
 import { commandIds } from '../constants';
 import type { JanusContext } from '../context';
 import { reportError } from '../notify';
+import type { PendingBenchBatch } from './benchActivity';
 import { loadedEvaluation } from './evaluationResults';
 import type { RunRecord } from './runRecords';
 import { folderOf, listRuns, saveRunRecord } from './runRecords';
@@ -147,19 +148,23 @@ export class BatchEvaluations implements vscode.Disposable {
     return state;
   }
 
-  /** The status bar item's click: each pending batch, then Cancel Batch / Open batch.json for the one picked. */
-  async showDetails(): Promise<void> {
-    const items = this.pending().map((p) => ({
+  /**
+   * The status bar item's click: each pending batch, then Cancel Batch / Open batch.json for the one
+   * picked. A bench's header lens passes its batch's `stateFile`, which skips the first pick.
+   */
+  async showDetails(args?: unknown): Promise<void> {
+    const only = typeof args === 'object' && args !== null && 'stateFile' in args && typeof args.stateFile === 'string' ? args.stateFile : undefined;
+    const items = this.pending().filter((p) => only === undefined || p.stateFile === only).map((p) => ({
       label: `$(cloud-upload) ${path.basename(p.record.bench)}`,
       description: batchStatusText(p.state),
       detail: `batch ${p.state.batchId ?? '(not created yet)'} · run ${p.record.runId} · ${p.state.judge.model} at ${p.state.judge.baseUrl}`,
       stateFile: p.stateFile,
     }));
     if (items.length === 0) {
-      void vscode.window.showInformationMessage('No batch evaluation is pending in this workspace.');
+      void vscode.window.showInformationMessage(only ? 'That batch evaluation has ended.' : 'No batch evaluation is pending in this workspace.');
       return;
     }
-    const picked = await vscode.window.showQuickPick(items, { title: 'Janus: pending batch evaluations', placeHolder: 'Pick a batch to cancel it or open its state file' });
+    const picked = only && items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Janus: pending batch evaluations', placeHolder: 'Pick a batch to cancel it or open its state file' });
     if (!picked) return;
     const action = await vscode.window.showQuickPick(['Cancel Batch', 'Open batch.json'], { title: `${picked.label}: ${picked.description}` });
     if (action === 'Cancel Batch') {
@@ -172,6 +177,13 @@ export class BatchEvaluations implements vscode.Disposable {
 
   private render(): void {
     const all = [...this.tracked.values()];
+    // The benches' header lenses say the same as the status bar (throttled there).
+    const byBench = new Map<string, PendingBenchBatch[]>();
+    for (const [stateFile, t] of this.tracked) {
+      const bench = vscode.Uri.file(t.record.bench).toString();
+      byBench.set(bench, [...(byBench.get(bench) ?? []), { stateFile, status: batchStatusText(t.state) }]);
+    }
+    this.ctx.bench.activity.setBatches(byBench);
     const first = all[0];
     if (!first) {
       this.item.hide();
@@ -206,7 +218,7 @@ export class BatchEvaluations implements vscode.Disposable {
     const complete = summary.unscored === 0 && summary.missing === 0;
     if (complete) await saveRunRecord(root, { ...record, finished: true });
     const bench = vscode.Uri.file(record.bench);
-    const shown = loadedEvaluation(options.outFile, evaluationFileForRun(options.instances, options.responses, records, 0));
+    const shown = { ...loadedEvaluation(options.outFile, evaluationFileForRun(options.instances, options.responses, records, 0)), responses: record.responses };
     if (record.ids) ctx.bench.results.patch(bench, shown);
     else ctx.bench.results.set(bench, { shown });
     const mean = summary.overall === null ? 'no score' : `mean ${summary.overall.toFixed(2)}`;
@@ -232,6 +244,7 @@ export class BatchEvaluations implements vscode.Disposable {
   dispose(): void {
     for (const t of this.tracked.values()) t.stop.abort();
     this.tracked.clear();
+    this.ctx.bench.activity.setBatches(new Map());
     this.item.dispose();
   }
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { ConfigService } from '../config';
-import { BenchCodeLensProvider } from './benchCodeLens';
+import { BenchActivity } from './benchActivity';
+import { BenchCodeLensProvider, benchJobCommand, showBenchJobs } from './benchCodeLens';
 import { BenchDiagnostics } from './benchDiagnostics';
 import { BenchDocuments, benchSelector } from './benchDocuments';
 import { BenchHoverProvider } from './benchHover';
@@ -20,19 +21,23 @@ export class BenchFeatures implements vscode.Disposable {
   readonly diagnostics: BenchDiagnostics;
   readonly decorations: ScoreDecorations;
   readonly lenses: BenchCodeLensProvider;
+  /** Live jobs and pending batches per bench, for the header and instance lenses. */
+  readonly activity = new BenchActivity();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(config: ConfigService, log: Logger) {
     this.results = new EvaluationResults(log);
     this.diagnostics = new BenchDiagnostics(this.documents, this.results, config);
     this.decorations = new ScoreDecorations(this.documents, this.results, config);
-    this.lenses = new BenchCodeLensProvider(this.documents, this.results, this.scores);
+    this.lenses = new BenchCodeLensProvider(this.documents, this.results, this.scores, this.activity);
     const hover = new BenchHoverProvider(this.documents, this.results, this.scores);
     const selector = [...(benchSelector as readonly vscode.DocumentFilter[]), ...(scoredSelector as readonly vscode.DocumentFilter[])];
     this.subscriptions = [
       vscode.languages.registerCodeLensProvider(selector, this.lenses),
       vscode.languages.registerHoverProvider(selector, hover),
+      vscode.commands.registerCommand(benchJobCommand, (uri: unknown) => showBenchJobs(this.activity, uri)),
       this.lenses,
+      this.activity,
       this.decorations,
       this.diagnostics,
       this.results,

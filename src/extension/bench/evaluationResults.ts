@@ -13,6 +13,8 @@ export interface LoadedEvaluation {
   /** What the user sees: the run folder's name, or the file name. */
   readonly label: string;
   readonly byId: ReadonlyMap<string, InstanceResult>;
+  /** The responses file the run judged, when known: a lens's Resume judges the rest of it. */
+  readonly responses?: string | undefined;
 }
 
 /** What a bench document shows: one run, or one run compared with a base run. */
@@ -64,7 +66,7 @@ export class EvaluationResults implements vscode.Disposable {
     try {
       const record = await latestEvaluation(runsRoot(bench), bench.fsPath);
       if (record && this.selections.get(bench.toString()) === undefined) {
-        this.set(bench, { shown: await readLoadedEvaluation(record.output) });
+        this.set(bench, { shown: { ...(await readLoadedEvaluation(record.output)), responses: record.responses } });
         return;
       }
     } catch (error) {

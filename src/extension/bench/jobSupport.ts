@@ -89,18 +89,31 @@ export async function chooseRun(root: string, fields: Omit<RunRecord, 'runId' | 
   return record;
 }
 
+/** The bench a job runs on, so its lenses show the job's progress (and a click cancels it). */
+export interface LiveJobTarget {
+  readonly bench: vscode.Uri;
+  readonly kind: 'evaluate' | 'generate';
+  /** A lens's Evaluate: those instances' lenses say "evaluating…". */
+  readonly ids: readonly string[] | undefined;
+}
+
 /** Runs a job under a cancellable progress notification with counts, rate, cost and ETA. */
-export function withJobProgress<T>(ctx: JanusContext, title: string, unit: string, job: (signal: AbortSignal, onProgress: (p: JobProgress) => void) => Promise<T>): Thenable<T> {
+export function withJobProgress<T>(ctx: JanusContext, title: string, unit: string, job: (signal: AbortSignal, onProgress: (p: JobProgress) => void) => Promise<T>, target?: LiveJobTarget): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const request = ctx.requests.begin(token);
+    // The lens's Cancel stops this job only; the notification's Cancel and Cancel All stop it too.
+    const own = new AbortController();
+    const live = target ? ctx.bench.activity.begin(target.bench, { kind: target.kind, ids: target.ids, title, cancel: () => own.abort() }) : undefined;
     let lastPercent = 0;
     try {
-      return await job(request.signal, (p) => {
+      return await job(AbortSignal.any([request.signal, own.signal]), (p) => {
         const percent = p.total === 0 ? 100 : (p.done / p.total) * 100;
         progress.report({ message: formatProgress(p, unit), increment: Math.max(0, percent - lastPercent) });
         lastPercent = percent;
+        live?.report(p.done, p.total);
       });
     } finally {
+      live?.end();
       request.end();
     }
   });

@@ -88,11 +88,12 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
   const title = ids ? `Janus: evaluating instance ${ids.join(', ')}` : `Janus: evaluating ${instances.length} instances`;
   const result: EvaluationJobResult = await withJobProgress(ctx, title, 'judge calls', (signal, onProgress) =>
     runEvaluationJob({ instances, responses, judge, scheduler, outFile: folder.output, checkpointFile: folder.checkpoint, runs, cache, signal, onProgress, prices: jobPrices(ctx.config.settings), logger: ctx.log }),
+    { bench: document.uri, kind: 'evaluate', ids },
   );
   const finished = !result.cancelled && result.stoppedBy === undefined && result.failures.length === 0;
   if (finished) await saveRunRecord(root, { ...record, finished: true });
 
-  const shown = loadedEvaluation(folder.output, evaluationFileForRun(instances, responses, result.records, 0));
+  const shown = { ...loadedEvaluation(folder.output, evaluationFileForRun(instances, responses, result.records, 0)), responses: responsesFile };
   if (ids) ctx.bench.results.patch(document.uri, shown);
   else ctx.bench.results.set(document.uri, { shown });
 

@@ -52,6 +52,7 @@ export async function generateBenchResponses(ctx: JanusContext, rawArgs?: unknow
   const cache = await openCallCache(folder.cache);
   const result = await withJobProgress(ctx, `Janus: generating responses for ${instances.length} instances${n > 1 ? ` (best of ${n})` : ''}`, 'responses', (signal, onProgress) =>
     runGenerationJob({ instances, generator, scheduler: jobScheduler(ctx.config.settings), outFile: folder.output, checkpointFile: folder.checkpoint, cache, signal, onProgress, prices: jobPrices(ctx.config.settings), logger: ctx.log }),
+    { bench: document.uri, kind: 'generate', ids },
   );
   const generated = Object.keys(result.responses).length;
   const finished = !result.cancelled && result.stoppedBy === undefined && generated === instances.length;
