@@ -61,6 +61,13 @@ describe('ui: bench evaluation as a Batch API batch', () => {
     assert.equal(server.calls['create'], 1, 'one batch created');
     assert.equal(server.uploads[0]?.trim().split('\n').length, 12, 'one request per instance and rubric');
     assert.equal(server.chats.length, 0, 'nothing judged live');
+    // The bench's header says the same as the status bar, next to the header lens.
+    const editorLenses = activeEditor(page).locator('.contentWidgets .codelens-decoration');
+    await pollUntil(async () => ((await editorLenses.allInnerTexts()).some((t) => /Janus bench · 3 instances · no results yet\s*\|\s*batch in_progress \d+\/12/.test(t)) ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'the pending batch in the bench\'s header lens',
+    });
     await screenshot(page, 'bench-batch-pending');
 
     // The status bar item lists the pending batch.
@@ -84,6 +91,8 @@ describe('ui: bench evaluation as a Batch API batch', () => {
       intervalMs: 250,
       what: 'the batch status bar item to go once the batch ended',
     });
+    const header = (await editorLenses.allInnerTexts()).find((t) => t.startsWith('Janus bench'));
+    assert.match(header ?? '', /^Janus bench · 3 instances · .*batched_evaluation\.json: mean \d\.\d\d$/, 'the header lost the batch and shows the full run');
     await screenshot(page, 'bench-batch-scored');
     assert.ok(status.includes('Janus batch'), status);
   });
