@@ -61,6 +61,7 @@ export const settingSpecs = {
   'localEngine.parallel': spec(z.number().int().min(1).max(64).default(4), 'Use a number of parallel sequences from 1 to 64.'),
   'bestOfN.n': spec(z.number().int().min(1).max(64).default(4), 'Use a whole number of candidates from 1 to 64.'),
   'bestOfN.earlyStopMargin': spec(z.number().min(0).nullable().default(null), 'Use a reward margin of at least 0, or null to sample every candidate to the end.'),
+  'bestOfN.gradeRubrics': spec(z.boolean().default(true), 'Use true (the judge grades every candidate on the persona\'s rubrics) or false.'),
   'evaluation.runs': spec(z.number().int().min(1).max(10).default(1), 'Use a whole number of judge runs from 1 to 10 (3 reproduces the paper).'),
   'evaluation.problemThreshold': spec(z.number().min(1).max(5).default(3), 'Use a score from 1 to 5; instances scored below it are listed in Problems.'),
   'jobs.concurrency': spec(z.number().int().min(1).max(256).default(8), 'Use a whole number of requests at once from 1 to 256.'),

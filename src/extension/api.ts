@@ -75,6 +75,8 @@ export interface JanusApi {
     deliver(message: unknown): Promise<readonly CandidatesHostMessage[]>;
     /** Every message the host posts to the page from now on (dispose to stop). */
     onDidPost(listener: (message: CandidatesHostMessage) => void): { dispose(): void };
+    /** What the session list's trash button does once confirmed; resolves with whether a file was removed. */
+    deleteSession(sessionId: string): Promise<boolean>;
   };
 }
 
@@ -132,6 +134,7 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
               });
             }),
       onDidPost: (listener) => ctx.candidates.onDidPost(listener),
+      deleteSession: (sessionId) => ctx.bestOfN.delete(sessionId),
       deliver: async (message) => {
         const posted: CandidatesHostMessage[] = [];
         const sub = ctx.candidates.onDidPost((m) => posted.push(m));

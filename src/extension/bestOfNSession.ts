@@ -3,7 +3,7 @@ import type { BestOfNEvent } from '../core/bestOfN/events';
 import type { SessionEntry } from '../core/export/preferencePairs';
 import type { Rubric } from '../core/preferences/persona';
 import type { PanelSession } from '../webview/candidates/model';
-import { describeError } from '../core/errors';
+import { describeError, UserFacingError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { silentLogger } from '../core/log';
 import type { StoredSessions } from './bestOfNSessionStore';
@@ -24,7 +24,9 @@ export type SessionUpdate =
   | { readonly type: 'event'; readonly sessionId: string; readonly group: number; readonly event: BestOfNEvent }
   | { readonly type: 'marked'; readonly sessionId: string; readonly group: number; readonly index: number; readonly mark: CandidateMarkValue | null }
   /** The session changed as a whole (it failed): the panel sends it again. */
-  | { readonly type: 'session'; readonly sessionId: string };
+  | { readonly type: 'session'; readonly sessionId: string }
+  /** The session was deleted: a panel showing it closes. */
+  | { readonly type: 'deleted'; readonly sessionId: string };
 
 /** The judge's rubrics for a system message (the persona's), for scoring and re-scoring. */
 export type RubricLookup = (system: string) => readonly Rubric[] | undefined;
@@ -52,6 +54,8 @@ function firstFolder(): string | undefined {
  */
 export class BestOfNSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, LiveSession>();
+  /** Deleted this window: never stored again (a panel restored with one would otherwise bring its file back). */
+  private readonly deleted = new Set<string>();
   private readonly emitter = new vscode.EventEmitter<SessionUpdate>();
   readonly onDidUpdate = this.emitter.event;
 
@@ -78,7 +82,7 @@ export class BestOfNSessions implements vscode.Disposable {
   /** Writes the session's current state to the workspace; a failure is logged, the session lives on. */
   private persist(sessionId: string): void {
     const session = this.sessions.get(sessionId)?.session;
-    if (!session) return;
+    if (!session || this.deleted.has(sessionId)) return;
     this.store.save(session).catch((error: unknown) => this.log.warn(`Best-of-N: could not store session ${sessionId} (${describeError(error)}); it stays in this window only.`));
   }
 
@@ -129,6 +133,18 @@ export class BestOfNSessions implements vscode.Disposable {
       this.persist(sessionId);
     }
     return live.session;
+  }
+
+  /**
+   * Deletes a session: its stored file and this window's copy, so export no longer includes it.
+   * A running session is refused (cancel it first). Resolves with whether a file was removed.
+   */
+  async delete(sessionId: string): Promise<boolean> {
+    if (this.isBusy(sessionId)) throw new UserFacingError('This session is still running: cancel it first, then delete it.');
+    this.deleted.add(sessionId);
+    this.sessions.delete(sessionId);
+    this.emitter.fire({ type: 'deleted', sessionId });
+    return this.store.delete(sessionId);
   }
 
   isBusy(sessionId: string): boolean {

@@ -4,7 +4,7 @@
  * session outlives the window: Export Preference Pairs reads every stored session, and a past one
  * can be opened in the candidates panel again. No `vscode` import: unit-tested on a real folder.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 // A namespace import lets esbuild drop zod's unused parts (about 370 KB of locales) from the bundle.
 import * as z from 'zod';
@@ -86,6 +86,23 @@ export class SessionStore {
   /** Resolves once every write asked for so far has ended. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.writes.values()]);
+  }
+
+  /**
+   * Deletes the session's file once its writes under way have ended; false when there was none
+   * (or no folder). The caller stops saving the session first, or a later save writes it again.
+   */
+  async delete(sessionId: string): Promise<boolean> {
+    const file = this.fileFor(sessionId);
+    if (file === undefined) return false;
+    await this.writes.get(sessionId)?.catch(() => undefined);
+    try {
+      await unlink(file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
   }
 
   async load(sessionId: string): Promise<PanelSession | undefined> {

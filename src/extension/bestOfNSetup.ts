@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { GeneratorCapabilities } from '../core/bestOfN/bestOfN';
 import type { GeneratorTarget } from '../core/bestOfN/choiceStream';
+import type { RubricGradingSetting } from '../core/bestOfN/rubricGrading';
 import { probeEndpoint } from '../core/endpoints/probe';
 import type { EndpointProfile } from '../core/endpoints/profile';
 import { UserFacingError } from '../core/errors';
@@ -94,6 +95,15 @@ export class BestOfNResources implements vscode.Disposable {
         return createRewardScorer({ kind: choice.kind, baseUrl, model: settings['reward.model'], apiKey, timeoutMs: settings['request.timeoutMs'] });
       }
     }
+  }
+
+  /**
+   * How single-persona Best-of-N grades the persona's rubrics with `grader` (every candidate, after
+   * ranking), or undefined: no judge, no rubrics, or janus.bestOfN.gradeRubrics off.
+   */
+  rubricGrading(grader: RubricGrader | undefined, rubrics: readonly Rubric[] | undefined): RubricGradingSetting | undefined {
+    if (!grader || !rubrics || rubrics.length === 0 || !this.ctx.config.settings['bestOfN.gradeRubrics']) return undefined;
+    return { grader, rubrics, allCandidates: true };
   }
 
   /** Generator, scheduler, probed capabilities, scorer and early stop for a run of `n` candidates. */

@@ -164,6 +164,13 @@ export class CandidatesPanel implements vscode.Disposable {
   }
 
   private async forward(update: SessionUpdate): Promise<void> {
+    // Its session is gone (deleted from the session list): nothing left to show.
+    if (update.type === 'deleted') {
+      if (update.sessionId !== this.shown) return;
+      this.shown = undefined;
+      this.panel?.dispose();
+      return;
+    }
     // Before `ready` the page is not listening; it gets the whole session when it is.
     if (!this.ready || update.sessionId !== this.shown) return;
     if (update.type === 'session') await this.sendSession();

@@ -3,7 +3,7 @@
 // best is the highest reward, Insert puts it in the editor, a dead reward server leaves the
 // candidates unscored with the error, and export writes DPO rows from the marks.
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { janus, resetUserSettings, setUserSetting } from './support/janusHost';
 
-const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'reward.baseUrl', 'reward.kind', 'judge.baseUrl', 'judge.model', 'systemMessage', 'bestOfN.n'];
+const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'reward.baseUrl', 'reward.kind', 'judge.baseUrl', 'judge.model', 'systemMessage', 'bestOfN.n', 'bestOfN.gradeRubrics'];
 const system = 'You are a terse assistant who answers in one sentence.';
 const prompt = 'Why is the sky blue?';
 
@@ -428,5 +428,100 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     assert.equal(result?.skippedFiles, 0);
     const sft = readFileSync(path.join(folder, '.janus', 'exports', 'stored.sft.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { output: string });
     assert.ok(sft.some((r) => r.output === session.groups[0]!.run.candidates[1]!.text), 'this window\'s chosen answer is exported too');
+  });
+
+  it('Best-of-N with the persona\'s rubrics and a judge: every candidate graded after the ranking (the reward still ranks); Re-score grades again, old grades replaced, failures stated', async () => {
+    const api = await janus();
+    let failCorrect = false;
+    const judge: JudgeServer = await startJudgeServer({ plan: (r) => (failCorrect && r.user.includes('Is the answer correct?') ? { kind: 'status', status: 500, message: 'judge overloaded' } : { kind: 'score' }) });
+    try {
+      await setUserSetting('judge.baseUrl', judge.baseUrl);
+      await setUserSetting('judge.model', 'fake-judge');
+      const rubric = (criteria: string): unknown => ({ criteria, score_descriptions: { '1': 'no', '2': 'barely', '3': 'partly', '4': 'mostly', '5': 'fully' } });
+      const rubrics = [rubric('Is the answer one sentence?'), rubric('Is the answer correct?')];
+      await api.candidates.ready();
+      const posted: HostMessage[] = [];
+      const sub = api.candidates.onDidPost((m) => posted.push(m));
+      const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 3, rubrics });
+      assert.ok(session);
+      const run = session.groups[0]!.run;
+      assert.equal(session.groups[0]!.scorer?.kind, 'local', 'the engine\'s reward ranks, not the judge');
+      const byReward = run.candidates.map((c) => c.index).sort((a, b) => (run.candidates[b]!.reward ?? 0) - (run.candidates[a]!.reward ?? 0) || a - b);
+      assert.deepEqual(run.order, byReward, 'ranked by reward');
+      const gradesOf = (s: PanelSession): { index: number; text: string; items: { criteria: string; score?: number | undefined; error?: string | undefined }[] }[] =>
+        s.groups[0]!.run.candidates.map((c) => ({ index: c.index, text: c.text, items: [...(c.rubricGrades ?? [])] }));
+      for (const c of gradesOf(session)) {
+        assert.equal(c.items.length, 2, `candidate ${c.index} graded on both rubrics`);
+        for (const item of c.items) {
+          const call = judge.requests.find((r) => r.user.includes(item.criteria) && r.user.includes(c.text));
+          assert.ok(call, `candidate ${c.index}: the judge graded it on "${item.criteria}"`);
+          assert.equal(item.score, expectedScore(call.user));
+        }
+      }
+      assert.equal(judge.requests.length, 3 * 2, 'one call per (candidate, rubric)');
+      const streamed = eventsOf(posted, session.sessionId).map((m) => (m.type === 'event' ? m.event.type : ''));
+      assert.ok(streamed.indexOf('rubricGrading') > streamed.indexOf('ranked') && streamed.lastIndexOf('rubricGraded') < streamed.lastIndexOf('done'), `grades streamed after the ranking: ${streamed.join(',')}`);
+      assert.deepEqual(pageView(posted, session.sessionId)?.groups[0]?.run, run, 'the page has the same grades');
+      // Re-score with the judge failing one rubric: the grades are asked for again, the failed ones say why.
+      failCorrect = true;
+      judge.requests.splice(0);
+      const sentBefore = posted.length;
+      const replies = await api.candidates.deliver({ type: 'rescore', id: 'regrade-1', sessionId: session.sessionId });
+      sub.dispose();
+      const said = replies.find((r) => r.type === 'result');
+      assert.ok(said?.type === 'result' && said.ok, JSON.stringify(replies));
+      assert.match(said.message ?? '', /Re-scored with .*Rubric grading failed for 3 of 6: .*500/);
+      const after = api.candidates.session(session.sessionId)!;
+      assert.deepEqual(after.groups[0]!.run.order, byReward, 'the same rewards, the same ranking');
+      assert.equal(judge.requests.filter((r) => r.user.includes('Is the answer one sentence?')).length, 3, 'graded again, not remembered from the run');
+      for (const c of gradesOf(after)) {
+        assert.equal(c.items[0]?.score, expectedScore(judge.requests.find((r) => r.user.includes('one sentence') && r.user.includes(c.text))!.user));
+        assert.equal(c.items[1]?.score, undefined, 'the old grade is replaced, not kept');
+        assert.match(c.items[1]?.error ?? '', /500|overloaded/);
+      }
+      const again = eventsOf(posted.slice(sentBefore), session.sessionId).map((m) => (m.type === 'event' ? m.event.type : ''));
+      assert.ok(again.indexOf('rescoring') < again.indexOf('rubricGrading') && again.includes('rubricError'), `re-score streamed new grades: ${again.join(',')}`);
+      assert.deepEqual(pageView(posted, session.sessionId)?.groups[0]?.run.candidates.map((c) => c.rubricGrades), after.groups[0]!.run.candidates.map((c) => c.rubricGrades));
+      // janus.bestOfN.gradeRubrics off: no grades, no judge calls.
+      await setUserSetting('bestOfN.gradeRubrics', false);
+      judge.requests.splice(0);
+      const plain = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt, n: 2, rubrics });
+      assert.ok(plain?.groups[0]!.run.candidates.every((c) => c.rubricGrades === undefined && typeof c.reward === 'number'));
+      assert.equal(judge.requests.length, 0);
+    } finally {
+      await setUserSetting('bestOfN.gradeRubrics', undefined);
+      await setUserSetting('judge.baseUrl', undefined);
+      await setUserSetting('judge.model', undefined);
+      await judge.close();
+    }
+  });
+
+  it('deleting a stored session removes its file and its pairs from the export', async () => {
+    const api = await janus();
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    // A prompt of its own: the other tests' sessions (same seed) have the same texts.
+    const own = 'Why is the sea blue?';
+    const session = await vscode.commands.executeCommand<PanelSession>('janus.generateBestOfN', { prompt: own, n: 2 });
+    assert.ok(session);
+    const file = path.join(folder, '.janus', 'sessions', `${session.sessionId}.json`);
+    for (const [index, mark] of [[0, 'chosen'], [1, 'rejected']] as const) {
+      await api.candidates.deliver({ type: 'mark', id: `del-${index}`, sessionId: session.sessionId, group: 0, index, mark });
+    }
+    const [chosen, rejected] = session.groups[0]!.run.candidates.map((c) => c.text);
+    const exported = async (name: string): Promise<Record<string, unknown>[]> => {
+      const target = vscode.Uri.file(path.join(folder, '.janus', 'exports', `${name}.dpo.jsonl`));
+      await vscode.commands.executeCommand<ExportResult>('janus.exportPreferencePairs', { uri: target.toString(), open: false });
+      return readFileSync(target.fsPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    const isThis = (row: Record<string, unknown>): boolean => row['prompt'] === own && row['chosen'] === chosen && row['rejected'] === rejected;
+    assert.ok((await exported('before-delete')).some(isThis), 'exported while it exists');
+    assert.ok(existsSync(file));
+    assert.equal(await api.candidates.deleteSession(session.sessionId), true);
+    assert.equal(existsSync(file), false, 'the file is gone');
+    assert.equal(api.candidates.session(session.sessionId), undefined, 'and this window\'s copy');
+    assert.equal((await exported('after-delete')).filter(isThis).length, 0, 'its pair is no longer exported');
+    // A mark sent by a page that still showed it does not bring the file back.
+    await api.candidates.deliver({ type: 'mark', id: 'del-late', sessionId: session.sessionId, group: 0, index: 0, mark: 'rejected' }).catch(() => []);
+    assert.equal(existsSync(file), false);
   });
 });

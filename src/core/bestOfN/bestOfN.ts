@@ -18,8 +18,6 @@ import { EndpointClient } from '../endpoints/client';
 import { describeError, UserFacingError } from '../errors';
 import type { RequestScheduler, TaskControl } from '../jobs/scheduler';
 import type { JanusInput } from '../prompts/janusFormat';
-import type { Rubric } from '../preferences/persona';
-import type { RubricGrader } from '../reward/judgeScorer';
 import { RewardError, scoreChecked } from '../reward/scorer';
 import type { RewardScorer } from '../reward/scorer';
 import type { GeneratorTarget } from './choiceStream';
@@ -28,6 +26,8 @@ import { EventQueue } from './eventQueue';
 import type { BestOfNEvent, BestOfNEventBody, SamplingStrategy } from './events';
 import type { EarlyStopSetting } from './ranking';
 import { earlyStopDecision, rankByReward } from './ranking';
+import type { RubricGradingSetting } from './rubricGrading';
+import { gradeOnRubrics } from './rubricGrading';
 import { choiceTokenCounts } from './tokenCounts';
 
 export const maxCandidates = 64;
@@ -52,10 +52,10 @@ export interface BestOfNOptions {
   /** The id every event carries; a random UUID by default. */
   readonly runId?: string | undefined;
   /**
-   * Grade the run's answer (its best candidate, else its first finished one) on these rubrics
-   * with the judge before `done`: Compare Personas shows the grades beside the reward.
+   * Grade the run's answer (its best candidate, else its first finished one), or every finished
+   * candidate, on these rubrics with the judge before `done`: the grades show beside the reward.
    */
-  readonly rubricGrading?: { readonly grader: RubricGrader; readonly rubrics: readonly Rubric[] } | undefined;
+  readonly rubricGrading?: RubricGradingSetting | undefined;
 }
 
 /** One request with `n` choices only where the server said it works and has the slots for it. */
@@ -334,27 +334,15 @@ class BestOfNRun {
     this.stopSampling.abort();
   }
 
-  /** One grade (or error) event per rubric as each arrives; the rubrics are graded at once. */
+  /** The run's answer (or, with `allCandidates`, every finished candidate) graded on the rubrics; each grade as it arrives. */
   private async gradeOnRubrics(): Promise<void> {
     const grading = this.options.rubricGrading;
-    if (!grading || grading.rubrics.length === 0) return;
-    const best = this.options.scorer ? this.bestIndex() : undefined;
-    const index = best ?? this.indexesWith('done')[0];
-    const candidate = index === undefined ? undefined : this.candidates[index];
-    if (index === undefined || !candidate) return;
-    this.emit({ type: 'rubricGrading', index, criteria: grading.rubrics.map((r) => r.criteria) });
-    const { system, prompt } = this.options.input;
-    const item = { system, prompt, response: candidate.text };
-    await Promise.all(
-      grading.rubrics.map(async (rubric, position) => {
-        try {
-          const grade = await grading.grader.grade(item, rubric, this.run.signal);
-          this.emit({ type: 'rubricGraded', index, rubric: position, score: grade.score, feedback: grade.feedback });
-        } catch (error) {
-          if (!this.cancelled) this.emit({ type: 'rubricError', index, rubric: position, message: describeError(error) });
-        }
-      }),
-    );
+    if (!grading) return;
+    const finished = this.indexesWith('done');
+    const answer = (this.options.scorer ? this.bestIndex() : undefined) ?? finished[0];
+    const indexes = grading.allCandidates === true ? finished : answer === undefined ? [] : [answer];
+    const candidates = indexes.map((index) => ({ index, text: this.candidates[index]?.text ?? '' }));
+    for await (const body of gradeOnRubrics(grading, candidates, this.options.input, this.run.signal)) this.emit(body);
   }
 
   private bestIndex(): number | undefined {

@@ -52,8 +52,9 @@ export type BestOfNEventBody =
   /** Indexes best first (ties keep index order); only candidates that finished and were scored. */
   | { readonly type: 'ranked'; readonly order: readonly number[]; readonly best: number }
   /**
-   * Rubric grading of the run's answer (Compare Personas with a judge): candidate `index` is graded
-   * on each rubric's criteria; a `rubricGraded` or `rubricError` follows for each, then `done`.
+   * Rubric grading with a judge (Compare Personas: the run's answer; single-persona Best-of-N: every
+   * finished candidate; Re-score: again, replacing the old grades): candidate `index` is graded on
+   * each rubric's criteria; a `rubricGraded` or `rubricError` follows for each, then `done`.
    */
   | { readonly type: 'rubricGrading'; readonly index: number; readonly criteria: readonly string[] }
   | { readonly type: 'rubricGraded'; readonly index: number; readonly rubric: number; readonly score: number; readonly feedback: string }

@@ -8,17 +8,25 @@ import { RewardError, scoreChecked } from '../reward/scorer';
 import type { RewardScorer } from '../reward/scorer';
 import type { BestOfNEvent, BestOfNEventBody } from './events';
 import { rankByReward } from './ranking';
+import type { RubricGradingSetting } from './rubricGrading';
+import { gradeOnRubrics } from './rubricGrading';
 import type { BestOfNState } from './runState';
 
 export interface RescoreOptions {
   readonly scorer: RewardScorer;
   readonly input: { readonly system: string; readonly prompt: string };
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Grade again on rubrics after the ranking (or the score error): the run's answer, or every
+   * finished candidate; the new grades replace the old ones as they arrive.
+   */
+  readonly rubricGrading?: RubricGradingSetting | undefined;
 }
 
 /**
  * Scores every finished candidate of `state` in one request and ranks them: `rescoring`, then a
- * `scored` event each (or one `scoreError`), `ranked` when all were scored, and `done`.
+ * `scored` event each (or one `scoreError`), `ranked` when all were scored, the rubric grades
+ * when asked for, and `done`.
  */
 export async function* rescoreRun(state: BestOfNState, options: RescoreOptions): AsyncGenerator<BestOfNEvent, void, undefined> {
   const runId = state.runId;
@@ -30,11 +38,21 @@ export async function* rescoreRun(state: BestOfNState, options: RescoreOptions):
   const indexes = finished.map((c) => c.index);
   yield event({ type: 'rescoring', indexes, scorer: { kind: scorer.kind, isRewardModel: scorer.isRewardModel, description: scorer.description } });
   const signal = options.signal ?? new AbortController().signal;
+  async function* regrade(answer: number | undefined): AsyncGenerator<BestOfNEvent, void, undefined> {
+    const grading = options.rubricGrading;
+    if (!grading || signal.aborted) return;
+    const graded = grading.allCandidates === true ? finished : finished.filter((c) => c.index === answer);
+    for await (const body of gradeOnRubrics(grading, graded, options.input, signal)) yield event(body);
+  }
   let rewards: number[];
   try {
     rewards = await scoreChecked(scorer, finished.map((c) => ({ ...options.input, response: c.text })), signal);
   } catch (error) {
-    if (!signal.aborted) yield event({ type: 'scoreError', indexes, kind: error instanceof RewardError ? error.kind : 'request', message: describeError(error) });
+    if (!signal.aborted) {
+      yield event({ type: 'scoreError', indexes, kind: error instanceof RewardError ? error.kind : 'request', message: describeError(error) });
+      // Unranked: the answer graded is the first finished candidate, as in a run without a scorer.
+      yield* regrade(indexes[0]);
+    }
     yield event({ type: 'done', cancelled: signal.aborted });
     return;
   }
@@ -48,5 +66,6 @@ export async function* rescoreRun(state: BestOfNState, options: RescoreOptions):
   const order = rankByReward(byIndex);
   const best = order[0];
   if (best !== undefined) yield event({ type: 'ranked', order, best });
-  yield event({ type: 'done', cancelled: false });
+  yield* regrade(best ?? indexes[0]);
+  yield event({ type: 'done', cancelled: signal.aborted });
 }

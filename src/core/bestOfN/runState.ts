@@ -18,6 +18,8 @@ export interface CandidateState {
   /** Only from a `scored` event: never a guess. */
   readonly reward: number | undefined;
   readonly error: string | undefined;
+  /** Its grade per rubric when it was graded (single-persona Best-of-N grades every candidate). */
+  readonly rubricGrades?: readonly RubricGradeState[];
 }
 
 /** One rubric's grade of the graded answer: absent score = unscored (with `error` when it failed). */
@@ -40,7 +42,11 @@ export interface BestOfNState {
   readonly earlyStop: { readonly leader: number; readonly margin: number } | undefined;
   readonly finished: boolean;
   readonly cancelled: boolean;
-  /** Rubric grades of one answer (Compare Personas with a judge); undefined when not graded. */
+  /**
+   * Rubric grades of the run's answer (its best candidate, else the one graded; Compare Personas
+   * shows them in the persona's column); undefined when not graded. Each graded candidate also
+   * has its own in `candidates[i].rubricGrades`.
+   */
   readonly rubricGrades: { readonly index: number; readonly items: readonly RubricGradeState[] } | undefined;
   /** The last event's sequence number, so a re-score continues the same numbering. */
   readonly lastSeq: number;
@@ -62,11 +68,13 @@ function updateCandidate(state: BestOfNState, index: number, change: (c: Candida
   return { ...state, candidates };
 }
 
-function updateGrade(state: BestOfNState, rubric: number, change: (g: RubricGradeState) => RubricGradeState): BestOfNState {
+/** Candidate `index`'s grade of rubric `rubric` changed: in the candidate and, when it is the answer, in the run's. */
+function updateGrade(state: BestOfNState, index: number, rubric: number, change: (g: RubricGradeState) => RubricGradeState): BestOfNState {
+  const replace = (items: readonly RubricGradeState[]): readonly RubricGradeState[] => items.map((g, i) => (i === rubric ? change(g) : g));
   const grades = state.rubricGrades;
-  const current = grades?.items[rubric];
-  if (!grades || !current) return state;
-  return { ...state, rubricGrades: { ...grades, items: grades.items.map((g, i) => (i === rubric ? change(current) : g)) } };
+  const next = grades?.index === index && grades.items[rubric] ? { ...state, rubricGrades: { index, items: replace(grades.items) } } : state;
+  const own = state.candidates[index]?.rubricGrades;
+  return own?.[rubric] ? updateCandidate(next, index, (c) => ({ ...c, rubricGrades: replace(own) })) : next;
 }
 
 /** The mean of the rubric grades, over the graded rubrics only; undefined when none is graded. */
@@ -97,12 +105,17 @@ function reduce(state: BestOfNState, event: BestOfNEvent): BestOfNState {
       return updateCandidate(state, event.index, (c) => ({ ...c, text: event.text, status: 'done', finishReason: event.finishReason, tokens: event.tokens, tokensEstimated: event.tokensEstimated === true }));
     case 'candidateTokens':
       return updateCandidate(state, event.index, (c) => ({ ...c, tokens: event.tokens, tokensEstimated: event.estimated }));
-    case 'rubricGrading':
-      return { ...state, rubricGrades: { index: event.index, items: event.criteria.map((criteria) => ({ criteria, score: undefined, feedback: undefined, error: undefined })) } };
+    case 'rubricGrading': {
+      // New grades replace the candidate's old ones (a re-score grades again).
+      const items = event.criteria.map((criteria): RubricGradeState => ({ criteria, score: undefined, feedback: undefined, error: undefined }));
+      const answer = state.best === undefined || state.best === event.index;
+      const graded = updateCandidate(state, event.index, (c) => ({ ...c, rubricGrades: items }));
+      return answer ? { ...graded, rubricGrades: { index: event.index, items } } : graded;
+    }
     case 'rubricGraded':
-      return updateGrade(state, event.rubric, (g) => ({ ...g, score: event.score, feedback: event.feedback, error: undefined }));
+      return updateGrade(state, event.index, event.rubric, (g) => ({ ...g, score: event.score, feedback: event.feedback, error: undefined }));
     case 'rubricError':
-      return updateGrade(state, event.rubric, (g) => ({ ...g, score: undefined, error: event.message }));
+      return updateGrade(state, event.index, event.rubric, (g) => ({ ...g, score: undefined, feedback: undefined, error: event.message }));
     case 'candidateError':
       return updateCandidate(state, event.index, (c) => ({ ...c, status: 'failed', error: event.message }));
     case 'candidateStopped':

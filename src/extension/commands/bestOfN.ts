@@ -5,17 +5,26 @@ import * as z from 'zod';
 import { maxCandidates, runBestOfN } from '../../core/bestOfN/bestOfN';
 import type { BestOfNEvent } from '../../core/bestOfN/events';
 import { rescoreRun } from '../../core/bestOfN/rescore';
-import { UserFacingError } from '../../core/errors';
+import type { RubricGradingSetting } from '../../core/bestOfN/rubricGrading';
+import { describeError, UserFacingError } from '../../core/errors';
+import { rubricSchema } from '../../core/preferences/persona';
 import type { PanelSession } from '../../webview/candidates/model';
-import { newSession, statusLine, toCoreRun } from '../../webview/candidates/model';
+import { markCount, newSession, statusLine, toCoreRun } from '../../webview/candidates/model';
 import type { BestOfNSessions, RubricLookup, SourceEditor } from '../bestOfNSession';
+import type { StoredSessions } from '../bestOfNSessionStore';
 import type { BestOfNResources, RunSetup } from '../bestOfNSetup';
 import type { JanusContext } from '../context';
 import { askPrompt, chooseSystemMessage, rememberSystemMessage } from './generate';
 
 /** Optional arguments, for keybindings, other extensions and the integration suites. */
 const argsSchema = z
-  .object({ prompt: z.string().optional(), system: z.string().optional(), n: z.number().int().min(1).max(maxCandidates).optional() })
+  .object({
+    prompt: z.string().optional(),
+    system: z.string().optional(),
+    n: z.number().int().min(1).max(maxCandidates).optional(),
+    /** The system message's rubrics (instead of the active persona's). */
+    rubrics: z.array(rubricSchema).optional(),
+  })
   .optional();
 
 /** The editor (and selection) the command came from, before any input box takes focus. */
@@ -83,7 +92,8 @@ export async function generateBestOfN(ctx: JanusContext, rawArgs?: unknown): Pro
   if (n === undefined) return undefined;
   void rememberSystemMessage(ctx, system).catch((error: unknown) => ctx.log.error('Could not remember the system message', error));
   const active = await ctx.personas.read().catch(() => undefined);
-  const rubrics: RubricLookup = (s) => (active && active.persona.system === s ? active.persona.rubrics : undefined);
+  const given = args?.rubrics;
+  const rubrics: RubricLookup = (s) => (given && s === system ? given : active && active.persona.system === s ? active.persona.rubrics : undefined);
 
   const session = newSession({
     sessionId: randomUUID(),
@@ -98,7 +108,9 @@ export async function generateBestOfN(ctx: JanusContext, rawArgs?: unknown): Pro
   const started = performance.now();
   const final = await runWithProgress(ctx, session.sessionId, `Janus: Best-of-${n}`, async function* (signal) {
     const setup: RunSetup = await ctx.bestOfNResources.setup(n, rubrics, signal);
-    yield* single(runBestOfN({ ...setup, input: { system, prompt }, n, signal, runId: session.sessionId }));
+    // The judge fallback scorer shares setup's grader: its grades are reused here, not asked again.
+    const rubricGrading = ctx.bestOfNResources.rubricGrading(setup.rubricGrader, rubrics(system));
+    yield* single(runBestOfN({ ...setup, input: { system, prompt }, n, signal, runId: session.sessionId, rubricGrading }));
   });
   const run = final?.groups[0]?.run;
   ctx.log.info(`Best-of-${n}: ${run?.candidates.filter((c) => c.status === 'done').length ?? 0} candidates, ${run?.best === undefined ? 'not ranked' : `best ${run.best + 1}`}${run?.scoreError ? ` (score error: ${run.scoreError})` : ''} in ${Math.round(performance.now() - started)} ms.`);
@@ -128,13 +140,7 @@ export async function openBestOfNSession(ctx: JanusContext, rawArgs?: unknown): 
     if (!session) throw new UserFacingError(`No Best-of-N session ${wanted} in this window or in .janus/sessions.`);
   } else {
     if (sessions.length === 0 && unreadable.length === 0) throw new UserFacingError('No Best-of-N sessions yet: run Janus: Generate Best-of-N or Janus: Compare Personas first.');
-    type Item = vscode.QuickPickItem & { readonly session?: PanelSession; readonly problem?: string };
-    const items: Item[] = [...sessions].reverse().map((s) => {
-      const marks = s.groups.reduce((sum, g) => sum + Object.keys(g.marks).length, 0);
-      return { label: sessionLabel(s), description: new Date(s.createdAt).toLocaleString(), detail: `${statusLine(s)}${marks > 0 ? ` · ${marks} marked` : ''}`, session: s };
-    });
-    for (const u of unreadable) items.push({ label: `$(warning) ${vscode.workspace.asRelativePath(u.file)}`, detail: `Not opened: ${u.problem}. Fix or delete the file.`, problem: `${u.file} is ${u.problem}. Fix or delete the file.` });
-    const picked = await vscode.window.showQuickPick(items, { title: 'Janus: Open Best-of-N Session', placeHolder: 'A past session, newest first', matchOnDescription: true, matchOnDetail: true });
+    const picked = await pickSession(ctx, sessions, unreadable);
     if (!picked) return undefined;
     if (picked.problem !== undefined) throw new UserFacingError(picked.problem);
     session = picked.session;
@@ -145,12 +151,91 @@ export async function openBestOfNSession(ctx: JanusContext, rawArgs?: unknown): 
   return shown;
 }
 
-/** Scores every finished candidate of the session again with the scorer the settings give now. */
+type SessionItem = vscode.QuickPickItem & { readonly session?: PanelSession; readonly problem?: string };
+
+const deleteButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete this session' };
+
+function sessionItems(sessions: readonly PanelSession[], unreadable: StoredSessions['unreadable']): SessionItem[] {
+  const items: SessionItem[] = [...sessions].reverse().map((s) => {
+    const marks = markCount(s);
+    return { label: sessionLabel(s), description: new Date(s.createdAt).toLocaleString(), detail: `${statusLine(s)}${marks > 0 ? ` · ${marks} marked` : ''}`, session: s, buttons: [deleteButton] };
+  });
+  for (const u of unreadable) items.push({ label: `$(warning) ${vscode.workspace.asRelativePath(u.file)}`, detail: `Not opened: ${u.problem}. Fix or delete the file.`, problem: `${u.file} is ${u.problem}. Fix or delete the file.` });
+  return items;
+}
+
+/** The session list, newest first; each session's trash button deletes it after a modal confirmation. */
+async function pickSession(ctx: JanusContext, sessions: readonly PanelSession[], unreadable: StoredSessions['unreadable']): Promise<SessionItem | undefined> {
+  const pick = vscode.window.createQuickPick<SessionItem>();
+  pick.title = 'Janus: Open Best-of-N Session';
+  pick.placeholder = 'A past session, newest first (the trash button deletes one)';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  let shown = [...sessions];
+  pick.items = sessionItems(shown, unreadable);
+  let confirming = false;
+  try {
+    return await new Promise<SessionItem | undefined>((resolve) => {
+      pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+      // The modal takes focus and hides the list: that is not the user closing it.
+      pick.onDidHide(() => {
+        if (!confirming) resolve(undefined);
+      });
+      pick.onDidTriggerItemButton(async ({ item }) => {
+        const session = item.session;
+        if (!session) return;
+        confirming = true;
+        try {
+          if (await confirmDeleteSession(ctx, session)) shown = shown.filter((s) => s.sessionId !== session.sessionId);
+        } catch (error) {
+          void vscode.window.showErrorMessage(`Could not delete the session: ${describeError(error)}`);
+        } finally {
+          confirming = false;
+        }
+        pick.items = sessionItems(shown, unreadable);
+        pick.show();
+      });
+      pick.show();
+    });
+  } finally {
+    pick.dispose();
+  }
+}
+
+/**
+ * Asks (modal) before deleting `session`: its `.janus/sessions` file and this window's copy go, so
+ * Export Preference Pairs no longer includes its marks. Resolves with whether it was deleted.
+ */
+export async function confirmDeleteSession(ctx: JanusContext, session: PanelSession): Promise<boolean> {
+  const marks = markCount(session);
+  const answer = await vscode.window.showWarningMessage(
+    `Delete the session "${sessionLabel(session)}"?`,
+    { modal: true, detail: `Its file in .janus/sessions is deleted${marks > 0 ? ` and its ${marks} marks are no longer exported` : ''}. This cannot be undone.` },
+    'Delete',
+  );
+  if (answer !== 'Delete') return false;
+  await ctx.bestOfN.delete(session.sessionId);
+  return true;
+}
+
+/**
+ * Scores every finished candidate of the session again with the scorer the settings give now and,
+ * with a judge, grades them on the rubrics again as the run did (a comparison's answers, or every
+ * Best-of-N candidate); the new grades replace the old ones.
+ */
 export async function rescoreSession(sessions: BestOfNSessions, resources: BestOfNResources, sessionId: string): Promise<string> {
   const session = sessions.get(sessionId);
   if (!session) throw new Error('the session is gone');
   if (sessions.isBusy(sessionId)) throw new UserFacingError('The candidates are still being sampled or scored; wait or cancel first.');
-  const scorer = await resources.scorer(sessions.rubrics(sessionId));
+  const lookup = sessions.rubrics(sessionId);
+  // One grader for the scorer and the grades, so a judge fallback scorer's grades are reused.
+  const grader = await resources.rubricGrader();
+  const scorer = await resources.scorer(lookup, grader);
+  const gradingOf = (system: string): RubricGradingSetting | undefined => {
+    const rubrics = lookup(system);
+    if (session.mode === 'bestOfN') return resources.rubricGrading(grader, rubrics);
+    return grader && rubrics && rubrics.length > 0 ? { grader, rubrics } : undefined;
+  };
   if (!scorer) throw new UserFacingError('No reward model or judge is configured: set janus.reward.baseUrl or janus.judge.baseUrl, then re-score.');
   const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Janus: re-scoring', cancellable: true }, (_progress, token) => {
     const controller = new AbortController();
@@ -160,11 +245,21 @@ export async function rescoreSession(sessions: BestOfNSessions, resources: BestO
         const runs = session.groups.map((g, group) => ({ group, state: toCoreRun(g.run), system: g.system }));
         for (const { group, state, system } of runs) {
           if (state.runId === undefined) continue;
-          for await (const event of rescoreRun(state, { scorer, input: { system, prompt: session.prompt }, signal })) yield { group, event };
+          for await (const event of rescoreRun(state, { scorer, input: { system, prompt: session.prompt }, signal, rubricGrading: gradingOf(system) })) yield { group, event };
         }
       })
       .finally(() => sub.dispose());
   });
   const errors = final?.groups.flatMap((g) => (g.run.scoreError ? [g.run.scoreError] : [])) ?? [];
-  return errors.length > 0 ? `Re-scoring failed: ${errors[0] ?? ''}` : `Re-scored with ${scorer.description}.`;
+  const scored = errors.length > 0 ? `Re-scoring failed: ${errors[0] ?? ''}` : `Re-scored with ${scorer.description}.`;
+  const grades = final ? rubricGradeCounts(final) : { total: 0, failed: [] };
+  if (grades.total === 0) return scored;
+  const failed = grades.failed.length;
+  return failed === 0 ? `${scored} Graded again on ${grades.total} rubric items.` : `${scored} Rubric grading failed for ${failed} of ${grades.total}: ${grades.failed[0] ?? ''}`;
+}
+
+/** The session's rubric grades (every graded candidate's) and the errors of the failed ones. */
+function rubricGradeCounts(session: PanelSession): { readonly total: number; readonly failed: readonly string[] } {
+  const items = session.groups.flatMap((g) => g.run.candidates.flatMap((c) => c.rubricGrades ?? []));
+  return { total: items.length, failed: items.flatMap((g) => (g.error === undefined ? [] : [g.error])) };
 }

@@ -5,7 +5,7 @@
  */
 import type { SpreadChart } from './chart';
 import { spreadChart } from './chart';
-import type { CardView, PanelGroup, PanelSession, RubricChip } from './model';
+import type { CardView, PanelGroup, PanelSession, RubricChip, RubricView } from './model';
 import { bannersOf, cardsOf, compareLeader, formatReward, isRunning, markCount, rubricViewOf, statusLine } from './model';
 import type { CandidateAction, CandidateMarkValue } from './protocol';
 
@@ -125,17 +125,18 @@ function cardElement(session: PanelSession, group: number, card: CardView, inten
       : { title: 'Completion tokens as the server counted them.' };
   const body: Node[] = [header, el('div', { class: 'facts', ...factsTitle }, facts(card))];
   if (card.error) body.push(el('p', { class: 'error' }, card.error));
+  if (card.rubrics) body.push(cardRubricsElement(key, card.rubrics));
   body.push(el('pre', { class: 'text', tabindex: '0', 'aria-label': `Text of ${title.toLowerCase()}` }, card.text || (card.status === 'sampling' ? '…' : '')));
   body.push(actions);
   return el('article', { class: classes.join(' '), 'aria-label': label, 'data-index': String(card.index) }, ...body);
 }
 
-function chipElement(group: number, position: number, chip: RubricChip): HTMLElement {
+function chipElement(key: string, position: number, chip: RubricChip): HTMLElement {
   const value = chip.score !== undefined ? `${chip.score}/5` : chip.pending ? 'grading…' : 'unscored';
   const state = chip.score !== undefined ? `score-${chip.score}` : chip.error !== undefined ? 'failed' : chip.pending ? 'pending' : 'unscored';
   const hover = [chip.criteria, chip.feedback ? `Feedback: ${chip.feedback}` : '', chip.error ? `Not graded: ${chip.error}` : ''].filter((t) => t !== '').join('\n\n');
   const details = el('details', { class: `chip ${state}` },
-    el('summary', { 'data-key': `g${group}-r${position}`, title: hover, 'aria-label': `Rubric ${position + 1}: ${value}` }, el('span', { class: 'chip-name' }, `R${position + 1}`), ' ', el('span', { class: 'chip-score' }, value)),
+    el('summary', { 'data-key': `${key}-r${position}`, title: hover, 'aria-label': `Rubric ${position + 1}: ${value}` }, el('span', { class: 'chip-name' }, `R${position + 1}`), ' ', el('span', { class: 'chip-score' }, value)),
     el('p', { class: 'criteria' }, chip.criteria),
   );
   if (chip.feedback) details.append(el('p', { class: 'feedback' }, chip.feedback));
@@ -153,10 +154,23 @@ function rubricsElement(groupIndex: number, group: PanelGroup, alone: boolean): 
   const mean = view.mean === undefined ? (total > 0 ? 'no mean yet' : '') : `mean ${view.mean.toFixed(2)}${view.graded < total ? ` (${view.graded} of ${total} graded)` : ''}`;
   box.append(el('div', { class: 'rubric-head' }, el('span', {}, `Rubric scores${whose}`), ...(mean ? [el('span', { class: 'rubric-mean' }, mean)] : [])));
   if (view.note) box.append(el('p', { class: 'muted rubric-note' }, view.note));
-  if (total > 0) box.append(el('ul', { class: 'chips' }, ...view.chips.map((chip, i) => chipElement(groupIndex, i, chip))));
-  const failures = new Set(view.chips.flatMap((c) => (c.error === undefined ? [] : [c.error])));
-  for (const message of failures) box.append(el('p', { class: 'error', role: 'alert' }, `Rubric grading failed: ${message}`));
+  if (total > 0) box.append(el('ul', { class: 'chips' }, ...view.chips.map((chip, i) => chipElement(`g${groupIndex}`, i, chip))));
+  box.append(...gradingFailures(view));
   return box;
+}
+
+/** Each distinct grading error once, as an alert. */
+function gradingFailures(view: RubricView): HTMLElement[] {
+  const failures = new Set(view.chips.flatMap((c) => (c.error === undefined ? [] : [c.error])));
+  return [...failures].map((message) => el('p', { class: 'error', role: 'alert' }, `Rubric grading failed: ${message}`));
+}
+
+/** A Best-of-N card's rubric chips and their mean, under its facts. */
+function cardRubricsElement(key: string, view: RubricView): HTMLElement {
+  const total = view.chips.length;
+  const mean = view.mean === undefined ? '' : `mean ${view.mean.toFixed(2)}${view.graded < total ? ` (${view.graded} of ${total})` : ''}`;
+  const list = el('ul', { class: 'chips', 'aria-label': `Rubric scores${mean ? `, ${mean}` : ''}` }, ...view.chips.map((chip, i) => chipElement(key, i, chip)));
+  return el('div', { class: 'card-rubrics' }, list, ...(mean ? [el('span', { class: 'rubric-mean' }, mean)] : []), ...gradingFailures(view));
 }
 
 function groupElement(session: PanelSession, groupIndex: number, group: PanelGroup, intents: PanelIntents, leader: number | undefined): HTMLElement {

@@ -5,7 +5,7 @@
  * the panel, the CLI and the tests read a run the same way.
  */
 import type { BestOfNEvent } from '../../core/bestOfN/events';
-import type { BestOfNState, CandidateState } from '../../core/bestOfN/runState';
+import type { BestOfNState, CandidateState, RubricGradeState } from '../../core/bestOfN/runState';
 import { applyBestOfNEvent, candidatesInRankOrder, initialBestOfNState, meanRubricScore } from '../../core/bestOfN/runState';
 import type { SessionEntry } from '../../core/export/preferencePairs';
 import type * as z from 'zod';
@@ -41,10 +41,26 @@ export function fromCoreRun(state: BestOfNState): RunView {
   return state;
 }
 
+type GradeView = NonNullable<RunView['rubricGrades']>['items'][number];
+
+function gradeStates(items: readonly GradeView[]): RubricGradeState[] {
+  return items.map((g) => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error }));
+}
+
 /** The protocol's shape back as the core's state, every key present. */
 export function toCoreRun(run: RunView): BestOfNState {
   const candidates = run.candidates.map(
-    (c): CandidateState => ({ index: c.index, text: c.text, status: c.status, finishReason: c.finishReason, tokens: c.tokens, tokensEstimated: c.tokensEstimated === true, reward: c.reward, error: c.error }),
+    (c): CandidateState => ({
+      index: c.index,
+      text: c.text,
+      status: c.status,
+      finishReason: c.finishReason,
+      tokens: c.tokens,
+      tokensEstimated: c.tokensEstimated === true,
+      reward: c.reward,
+      error: c.error,
+      ...(c.rubricGrades ? { rubricGrades: gradeStates(c.rubricGrades) } : {}),
+    }),
   );
   return {
     runId: run.runId,
@@ -57,10 +73,7 @@ export function toCoreRun(run: RunView): BestOfNState {
     earlyStop: run.earlyStop,
     finished: run.finished,
     cancelled: run.cancelled,
-    rubricGrades: run.rubricGrades && {
-      index: run.rubricGrades.index,
-      items: run.rubricGrades.items.map((g) => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error })),
-    },
+    rubricGrades: run.rubricGrades && { index: run.rubricGrades.index, items: gradeStates(run.rubricGrades.items) },
     lastSeq: run.lastSeq,
   };
 }
@@ -142,6 +155,8 @@ export interface CardView {
   readonly mark: CandidateMarkValue | undefined;
   readonly error: string | undefined;
   readonly finishReason: string | null;
+  /** Its rubric chips (single-persona Best-of-N with a judge); undefined when not graded. */
+  readonly rubrics: RubricView | undefined;
 }
 
 /** Cards best first when ranked, else in candidate order. */
@@ -162,6 +177,8 @@ export function cardsOf(group: PanelGroup): CardView[] {
       mark: group.marks[String(c.index)],
       error: c.error,
       finishReason: c.finishReason,
+      // A comparison shows its answer's grades in the persona's column instead.
+      rubrics: group.grading === undefined && c.rubricGrades ? chipsOf(c.index, c.rubricGrades, group.run.finished) : undefined,
     };
   });
 }
@@ -207,10 +224,14 @@ export function rubricViewOf(group: PanelGroup): RubricView | undefined {
     if (!run.finished) return empty('Rubric scores follow once the answer is in.');
     return empty(run.cancelled ? 'Not graded: cancelled.' : 'Not graded: there is no finished answer.');
   }
-  const chips = grades.items.map((g): RubricChip => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error, pending: g.score === undefined && g.error === undefined && !run.finished }));
+  return chipsOf(grades.index, gradeStates(grades.items), run.finished);
+}
+
+/** One graded candidate's chips and mean; a chip with neither score nor error is pending until the run is finished. */
+function chipsOf(candidate: number, items: readonly RubricGradeState[], finished: boolean): RubricView {
+  const chips = items.map((g): RubricChip => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error, pending: g.score === undefined && g.error === undefined && !finished }));
   const graded = chips.filter((c) => c.score !== undefined).length;
-  const mean = meanRubricScore(grades.items.map((g) => ({ criteria: g.criteria, score: g.score, feedback: g.feedback, error: g.error })));
-  return { note: undefined, candidate: grades.index, chips, mean, graded };
+  return { note: undefined, candidate, chips, mean: meanRubricScore(items), graded };
 }
 
 export type BannerKind = 'judge' | 'scoreError' | 'noScorer' | 'earlyStop' | 'cancelled';
@@ -253,7 +274,8 @@ export function statusLine(session: PanelSession): string {
   const done = all.filter((c) => c.status !== 'sampling').length;
   if (runs.some((r) => r.runId === undefined) || runs.some((r) => !r.finished)) {
     const scoring = all.length > 0 && done === all.length;
-    if (scoring && runs.some((r) => r.rubricGrades !== undefined && !r.finished)) return 'Grading on rubrics…';
+    const grading = (r: RunView): boolean => !r.finished && (r.rubricGrades !== undefined || r.candidates.some((c) => c.rubricGrades !== undefined));
+    if (scoring && runs.some(grading)) return 'Grading on rubrics…';
     return scoring ? 'Scoring…' : `Sampling ${done}/${all.length || '…'} candidates…`;
   }
   if (runs.some((r) => r.cancelled)) return 'Cancelled';

@@ -42,6 +42,9 @@ export const bestOfNEventSchema = z.discriminatedUnion('type', [
   z.object({ ...eventHead, type: z.literal('rescoring'), indexes, scorer: scorerInfoSchema }),
 ]);
 
+/** One rubric's grade (the core's `RubricGradeState`): absent score = unscored. */
+const rubricGradeSchema = z.object({ criteria: z.string(), score: z.number().finite().optional(), feedback: z.string().optional(), error: z.string().optional() });
+
 /** The core's `CandidateState`; optional fields stand for the core's `undefined`. */
 export const candidateStateSchema = z.object({
   index,
@@ -53,6 +56,8 @@ export const candidateStateSchema = z.object({
   tokensEstimated: z.boolean().optional(),
   reward: z.number().finite().optional(),
   error: z.string().optional(),
+  /** This candidate's grade per rubric (single-persona Best-of-N with a judge); absent: not graded. */
+  rubricGrades: z.array(rubricGradeSchema).readonly().optional(),
 });
 
 /** The core's `BestOfNState`. */
@@ -71,7 +76,7 @@ export const runStateSchema = z.object({
   rubricGrades: z
     .object({
       index,
-      items: z.array(z.object({ criteria: z.string(), score: z.number().finite().optional(), feedback: z.string().optional(), error: z.string().optional() })).readonly(),
+      items: z.array(rubricGradeSchema).readonly(),
     })
     .optional(),
   lastSeq: z.number().int(),

@@ -68,6 +68,20 @@ describe('Best-of-N session store', () => {
     await assert.rejects(store.load('broken'), /broken\.json is not valid JSON .*Fix or delete the file/);
   });
 
+  it('delete removes the session\'s file after its pending write, and it is no longer listed', async () => {
+    const store = new SessionStore(() => path.join(tmp(), 'five'));
+    await store.save(finished('keep', 1));
+    // A write still under way when the delete comes: the delete waits for it, so no file is left.
+    const pending = store.save(finished('gone', 2));
+    assert.equal(await store.delete('gone'), true);
+    await pending;
+    assert.deepEqual(await readdir(path.join(tmp(), 'five', '.janus', 'sessions')), ['keep.json']);
+    assert.deepEqual((await store.list()).sessions.map((s) => s.sessionId), ['keep']);
+    assert.equal(await store.delete('gone'), false, 'already gone');
+    assert.equal(await store.delete('../keep'), false, 'not a session id');
+    assert.equal(await new SessionStore(() => undefined).delete('keep'), false);
+  });
+
   it('no workspace folder, or an id that is not a safe file name: nothing is written', async () => {
     assert.equal(await new SessionStore(() => undefined).save(finished('x', 1)), false);
     assert.deepEqual(await new SessionStore(() => undefined).list(), { sessions: [], unreadable: [] });

@@ -232,4 +232,30 @@ describe('reward spread chart', () => {
     // The grades survive the trip through JSON (setState, the session file) and the core reducer.
     assert.deepEqual(toCoreRun(JSON.parse(JSON.stringify(s.groups[0]!.run)) as PanelSession['groups'][number]['run']).rubricGrades, toCoreRun(s.groups[0]!.run).rubricGrades);
   });
+
+  it('Best-of-N: every graded candidate\'s card has its own chips and mean; the comparison column box stays a comparison\'s', () => {
+    let s = apply(session(), ranked.slice(0, -1));
+    s = apply(s, [
+      { runId: 's1', seq: 10, type: 'rubricGrading', index: 0, criteria: ['Terse?', 'Correct?'] },
+      { runId: 's1', seq: 11, type: 'rubricGrading', index: 2, criteria: ['Terse?', 'Correct?'] },
+      { runId: 's1', seq: 12, type: 'rubricGraded', index: 2, rubric: 0, score: 4, feedback: 'Short.' },
+      { runId: 's1', seq: 13, type: 'rubricError', index: 0, rubric: 1, message: 'The judge at https://judge.example failed: 500' },
+    ]);
+    assert.equal(statusLine(s), 'Grading on rubrics…');
+    const byIndex = (list: ReturnType<typeof cardsOf>): Map<number, (typeof list)[number]> => new Map(list.map((c) => [c.index, c]));
+    let cards = byIndex(cardsOf(s.groups[0]!));
+    assert.deepEqual(cards.get(2)?.rubrics?.chips.map((c) => [c.score, c.pending]), [[4, false], [undefined, true]]);
+    assert.equal(cards.get(2)?.rubrics?.mean, 4);
+    assert.deepEqual(cards.get(0)?.rubrics?.chips.map((c) => c.error), [undefined, 'The judge at https://judge.example failed: 500']);
+    assert.equal(cards.get(1)?.rubrics, undefined, 'not graded: no chips');
+    assert.deepEqual(cardsOf(s.groups[0]!).map((c) => c.index), [2, 0, 1], 'the reward still makes the order');
+    assert.equal(rubricViewOf(s.groups[0]!), undefined, 'no column box outside a comparison');
+    s = apply(s, [{ runId: 's1', seq: 14, type: 'done', cancelled: false }]);
+    cards = byIndex(cardsOf(s.groups[0]!));
+    assert.equal(cards.get(2)?.rubrics?.chips[1]?.pending, false, 'a finished run has nothing pending');
+    // The card grades survive JSON (setState, the session file) and the core reducer.
+    const trip = toCoreRun(JSON.parse(JSON.stringify(s.groups[0]!.run)) as PanelSession['groups'][number]['run']);
+    assert.deepEqual(trip.candidates.map((c) => c.rubricGrades), toCoreRun(s.groups[0]!.run).candidates.map((c) => c.rubricGrades));
+    assert.equal(trip.candidates[2]?.rubricGrades?.[0]?.feedback, 'Short.');
+  });
 });
