@@ -1,7 +1,9 @@
 // Compare Personas through the real UI: two persona files in the workspace, the palette command,
-// a multi-select pick, and the candidates panel in compare mode with one rewarded answer each.
+// a multi-select pick, and the candidates panel in compare mode with one rewarded answer each;
+// then Best-of-N under the teacher persona (rubric chips on every card) and deleting that session
+// from the session list (trash button, modal).
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { newPersona } from '../../src/core/preferences/composer';
@@ -15,18 +17,19 @@ import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { closeCandidatesPanel, runFromPalette, setUserSettings } from './janusUi';
 import { ui } from './support/session.js';
-import { answerQuickInput, screenshot } from './support/workbench.js';
+import { answerQuickInput, screenshot, waitForStatusBarItem } from './support/workbench.js';
 
-async function compareFrame(page: Page): Promise<Frame> {
+/** The candidates panel's page once its header says `heading` ("Compare Personas", "Best-of-4"). */
+async function panelFrame(page: Page, heading: string): Promise<Frame> {
   return pollUntil(
     async () => {
       for (const frame of page.frames()) {
         const title = await frame.locator('main#app header.top h1').innerText({ timeout: 200 }).catch(() => '');
-        if (title === 'Compare Personas') return frame;
+        if (title === heading) return frame;
       }
       return undefined;
     },
-    { timeoutMs: 60_000, intervalMs: 200, what: 'the candidates panel in compare mode' },
+    { timeoutMs: 60_000, intervalMs: 200, what: `the candidates panel on ${heading}` },
   );
 }
 
@@ -77,7 +80,7 @@ describe('ui: Janus: Compare Personas', () => {
     }
     await screenshot(page, 'compare-pick-light');
     await page.keyboard.press('Enter');
-    const frame = await compareFrame(page);
+    const frame = await panelFrame(page, 'Compare Personas');
     await pollUntil(async () => ((await frame.locator('header.top .status').innerText()) === 'Ranked' ? true : undefined), { timeoutMs: 90_000, intervalMs: 100, what: 'both personas ranked' });
     assert.deepEqual(await frame.locator('.group h2').allInnerTexts(), ['Patient teacher', 'Terse expert']);
     const rewards = await frame.locator('.card .reward').allInnerTexts();
@@ -111,5 +114,57 @@ describe('ui: Janus: Compare Personas', () => {
     assert.match(await frame.locator('.card .facts').first().innerText(), /~?\d+ tokens/);
     await page.mouse.move(1400, 880);
     await screenshot(page, 'compare-ranked-light');
+  });
+
+  it('Generate Best-of-N under the teacher: every card gets its rubric chips; the session list\'s trash button deletes a session after a modal', async () => {
+    const { page, workspace } = ui();
+    await runFromPalette('Janus: Select Active Persona');
+    const teacher = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Patient teacher' }).first();
+    await teacher.waitFor({ state: 'visible', timeout: 30_000 });
+    await teacher.click();
+    await waitForStatusBarItem(page, 'Patient teacher');
+    const sessions = path.join(workspace.folder, '.janus', 'sessions');
+    const before = new Set(existsSync(sessions) ? readdirSync(sessions) : []);
+    await runFromPalette('Janus: Generate Best-of-N');
+    await answerQuickInput(page, 'How does a fridge keep food cold?');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await pollUntil(async () => ((await input.inputValue().catch(() => '')) === '4' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'the N input box' });
+    await page.keyboard.press('Enter');
+    const frame = await panelFrame(page, 'Best-of-4');
+    await pollUntil(async () => ((await frame.locator('header.top .status').innerText()) === 'Ranked' ? true : undefined), { timeoutMs: 120_000, intervalMs: 100, what: 'ranked and graded' });
+    const cards = frame.locator('.card');
+    assert.equal(await cards.count(), 4);
+    for (let i = 0; i < 4; i++) {
+      const chips = await cards.nth(i).locator('.card-rubrics .chip summary').allInnerTexts();
+      assert.deepEqual(chips.map((t) => /^R\d [1-5]\/5$/.test(t)), [true, true, true], `card ${i}: ${chips.join(', ')}`);
+      assert.match(await cards.nth(i).locator('.card-rubrics .rubric-mean').innerText(), /^mean [1-5]\.\d\d$/);
+    }
+    const rewards = (await frame.locator('.card .reward').allInnerTexts()).map((t) => Number(t.replace('reward ', '')));
+    assert.deepEqual(rewards, [...rewards].sort((a, b) => b - a), 'the reward still ranks');
+    await page.mouse.move(1400, 880);
+    await screenshot(page, 'bestofn-rubrics-light');
+    const created = readdirSync(sessions).filter((f) => !before.has(f));
+    assert.equal(created.length, 1, `one new session file: ${created.join(', ')}`);
+    // Sessions…: the newest (this one) first; its trash button asks, then deletes the file.
+    await frame.locator('button[data-key="sessions"]').click();
+    const newest = page.locator('.quick-input-list .monaco-list-row').first();
+    await newest.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await newest.innerText(), /Best-of-4: How does a fridge/);
+    await newest.hover();
+    await newest.locator('.action-label.codicon-trash').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Delete the session "Best-of-4: How does a fridge/);
+    await screenshot(page, 'bestofn-delete-session-light');
+    await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
+    await pollUntil(async () => (existsSync(path.join(sessions, created[0]!)) ? undefined : true), { timeoutMs: 10_000, intervalMs: 100, what: 'the session file deleted' });
+    const first = page.locator('.quick-input-list .monaco-list-row').first();
+    await first.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.doesNotMatch(await first.innerText(), /How does a fridge/, 'the list no longer has it');
+    await page.keyboard.press('Escape');
+    await runFromPalette('Janus: Select Active Persona');
+    const none = page.locator('.quick-input-list .monaco-list-row', { hasText: 'No active persona' });
+    await none.waitFor({ state: 'visible', timeout: 30_000 });
+    await none.click();
   });
 });
