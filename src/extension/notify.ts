@@ -24,6 +24,8 @@ function actionsFor(error: unknown): Action[] {
     const local = /^http:\/\/(127\.0\.0\.1|localhost)(:|$)/.test(error.origin);
     const prefix = `janus.${error.role ?? 'generator'}`;
     switch (error.kind) {
+      case 'untrustedCertificate':
+        return [openSettings(`${prefix}.baseUrl`), showLog];
       case 'unreachable':
         return local && error.role !== 'judge' ? [startEngine, openSettings(`${prefix}.baseUrl`), showLog] : [openSettings(`${prefix}.baseUrl`), showLog];
       case 'unauthorized':

@@ -5,6 +5,8 @@ import { displayOrigin, editorSaveKey } from './profile';
 
 export type EndpointErrorKind =
   | 'unreachable'
+  /** The TLS handshake failed on the server's certificate: retrying cannot help. */
+  | 'untrustedCertificate'
   | 'timeout'
   | 'stalled'
   | 'unauthorized'
@@ -119,6 +121,31 @@ export function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Node's codes for a certificate the TLS handshake refused (not trusted, expired, wrong name). */
+const certificateCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The certificate code somewhere in `error`'s cause chain, if the failure was one. */
+export function certificateCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && certificateCodes.has(code)) return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
 function isLocal(origin: string): boolean {
   return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|$)/.test(origin);
 }
@@ -127,6 +154,18 @@ function isLocal(origin: string): boolean {
 export function unreachableError(ctx: EndpointErrorContext, cause: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
   const setting = namesFor(ctx).baseUrl;
+  const certificate = certificateCode(cause);
+  if (certificate !== undefined) {
+    const what = certificate === 'CERT_HAS_EXPIRED' || certificate === 'CERT_NOT_YET_VALID' ? 'a TLS certificate that is not valid now' : certificate === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'a TLS certificate for another host name' : 'a TLS certificate this machine does not trust';
+    return new EndpointError(
+      'untrustedCertificate',
+      `Endpoint ${origin} presented ${what} (${certificate}), so nothing was sent. If the server is yours, add its certificate authority to the system's trusted certificates (NODE_EXTRA_CA_CERTS for the command line); otherwise fix ${setting}.`,
+      origin,
+      undefined,
+      undefined,
+      { cause, role: ctx.role },
+    );
+  }
   const code = causeCode(cause);
   let message: string;
   if (code === 'ECONNREFUSED') {
