@@ -4,8 +4,6 @@
 // candidates unscored with the error, and export writes DPO rows from the marks.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { EndpointClient } from '../../src/core/endpoints/client';
@@ -19,18 +17,11 @@ import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { janus, resetUserSettings, setUserSetting } from './support/janusHost';
+import { freePort } from '../support/closedPort';
 
 const touched = ['generator.baseUrl', 'generator.maxTokens', 'generator.seed', 'reward.baseUrl', 'reward.kind', 'judge.baseUrl', 'judge.model', 'systemMessage', 'bestOfN.n', 'bestOfN.gradeRubrics'];
 const system = 'You are a terse assistant who answers in one sentence.';
 const prompt = 'Why is the sky blue?';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The rewards the engine gives these texts directly, for comparison with what the panel got. */
 async function engineRewards(url: string, texts: readonly string[]): Promise<number[]> {

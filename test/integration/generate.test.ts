@@ -1,8 +1,6 @@
 // Generate against the real local engine serving the tiny model: text streams into a new editor,
 // cancel frees the server's slot, and the engine the extension starts never outlives it.
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { GenerateResult } from '../../src/extension/commands/generate';
@@ -11,6 +9,7 @@ import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
 import { getTinyModel } from '../support/tinyModelFixture';
 import { janus, janusExtension, resetUserSettings, setUserSetting } from './support/janusHost';
+import { freePort } from '../support/closedPort';
 
 
 
@@ -40,14 +39,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Resolves with the first untitled Markdown document that receives text. */

@@ -13,11 +13,8 @@
  * the live job resumed on the same checkpoint judges exactly those items again.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import path from 'node:path';
-import * as z from 'zod';
 import { missingResponses as missingResponsesOf } from '../bench/resultFiles';
 import type { EndpointFixNames } from '../endpoints/endpointError';
 import { EndpointError } from '../endpoints/endpointError';
@@ -27,17 +24,20 @@ import { UserFacingError, describeError } from '../errors';
 import { writeFileAtomic } from '../files/atomicWrite';
 import type { EvaluationSummary } from '../judge/aggregate';
 import type { BatchApi, BatchInfo } from '../judge/batchApi';
-import { batchStatuses, isTerminalStatus } from '../judge/batchApi';
+import { isTerminalStatus } from '../judge/batchApi';
 import { batchCustomId, judgeBatchLines, parseJudgeBatchOutput } from '../judge/batchFiles';
 import type { Logger } from '../log';
-import { silentLogger } from '../log';
-import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
-import { parseJudgeReply } from '../judge/scoreParser';
 import type { CallCache } from './callCache';
 import { CheckpointWriter, readCheckpoint } from './checkpoint';
 import type { EvaluationJobOptions, JudgeRecord } from './evaluationJob';
-import { acceptRecord, judgeFingerprint, judgeUnitKey, writeEvaluationOutputs } from './evaluationJob';
+import { writeEvaluationOutputs } from './evaluationJob';
 import { abortableSleep } from './retry';
+import { acceptLine, itemsDigest, judgedAlready, judgeItems, sentCustomIds } from './batchItems';
+import type { BatchState } from './batchState';
+import { batchFilesOf, isBatchPending, readBatchState, withInfo, writeBatchState } from './batchState';
+
+export type { BatchState } from './batchState';
+export { batchFilesOf, batchStatusText, isBatchPending, readBatchState } from './batchState';
 
 /** The judge as the batch sees it: the live judge's identity (so checkpoint lines match), its model and sampling. */
 export interface BatchJudge {
@@ -91,79 +91,8 @@ export interface BatchEvaluationOptions extends Pick<EvaluationJobOptions, 'inst
   readonly logger?: Logger | undefined;
 }
 
-const countsSchema = z.object({ total: z.number(), completed: z.number(), failed: z.number() });
-
-const stateSchema = z.object({
-  version: z.literal(1),
-  /** prepared: input written locally; uploaded: input file at the server; submitted: batch created; done: results written (or nothing to do). */
-  phase: z.enum(['prepared', 'uploaded', 'submitted', 'done']),
-  judge: z.object({ baseUrl: z.string(), model: z.string() }),
-  runs: z.number().int().min(1),
-  requests: z.number().int().min(0),
-  inputSha256: z.string(),
-  /** Hash of each sent item's custom_id and fingerprint: the inputs a reply belongs to, checked when the batch is read. */
-  itemsSha256: z.string(),
-  inputFileId: z.string().optional(),
-  batchId: z.string().optional(),
-  status: z.enum(batchStatuses).optional(),
-  counts: countsSchema.optional(),
-  outputFileId: z.string().nullable().optional(),
-  errorFileId: z.string().nullable().optional(),
-  /** A failed batch's errors, as the server listed them. */
-  errors: z.array(z.string()).optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  submittedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  result: z.object({ scored: z.number(), unscored: z.number(), notJudged: z.number() }).optional(),
-  /** Earlier batches of this run folder (a resubmission sends only what they left unscored). */
-  previous: z.array(z.object({ batchId: z.string().optional(), status: z.enum(batchStatuses).optional(), requests: z.number() })).optional(),
-});
-export type BatchState = z.infer<typeof stateSchema>;
-
-/** A batch that still needs the job: not uploaded, not created, or not finished and collected. */
-export function isBatchPending(state: BatchState): boolean {
-  return state.phase !== 'done';
-}
-
-/** `in_progress 8/16` (`uploading 0/16` before the batch exists): the status bar's and the CLI's words. */
-export function batchStatusText(state: BatchState): string {
-  const status = state.status ?? (state.phase === 'prepared' ? 'uploading' : state.phase === 'uploaded' ? 'creating' : 'done');
-  const total = state.counts?.total || state.requests;
-  return `${status} ${state.counts?.completed ?? 0}/${total}`;
-}
-
-/** The local copies of the batch's files, beside the state file. */
-export function batchFilesOf(stateFile: string): { input: string; output: string; errors: string } {
-  const stem = stateFile.replace(/\.json$/, '');
-  return { input: `${stem}.input.jsonl`, output: `${stem}.output.jsonl`, errors: `${stem}.errors.jsonl` };
-}
-
-/** The state file, or `undefined` when there is none; a damaged one is an error that says what to do. */
-export async function readBatchState(stateFile: string): Promise<BatchState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(stateFile, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const parsed = stateSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new UserFacingError(`${stateFile} is not a batch state file Janus can read (${parsed.error.issues[0]?.message ?? 'not JSON'}). If a batch was created, its id is in that file: fix the file, or move it away to submit a new batch.`);
-  }
-  return parsed.data;
-}
-
 async function saveState(options: BatchEvaluationOptions, state: BatchState): Promise<BatchState> {
-  const saved = { ...state, updatedAt: new Date().toISOString() };
-  await writeFileAtomic(options.stateFile, `${JSON.stringify(saved, null, 2)}\n`);
+  const saved = await writeBatchState(options.stateFile, state);
   options.onState?.(saved);
   return saved;
 }
@@ -171,108 +100,6 @@ async function saveState(options: BatchEvaluationOptions, state: BatchState): Pr
 /** A failed batch (the server's `errors` in the message), or polling that could not go on. */
 export class BatchJobError extends UserFacingError {
   override readonly name = 'BatchJobError';
-}
-
-interface JudgeItem {
-  readonly key: string;
-  readonly customId: string;
-  readonly fingerprint: string;
-  readonly run: number;
-  readonly id: string;
-  readonly rubricIndex: number;
-}
-
-function judgeItems(options: BatchEvaluationOptions, runs: number): JudgeItem[] {
-  const template = options.template ?? defaultJudgeTemplate;
-  const system = options.systemPrompt ?? defaultJudgeSystemPrompt;
-  const items: JudgeItem[] = [];
-  for (let run = 0; run < runs; run++) {
-    for (const instance of options.instances) {
-      const response = options.responses[instance.id]?.response;
-      if (response === undefined) continue;
-      instance.rubrics.forEach((rubric, rubricIndex) => {
-        const prompt = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
-        items.push({
-          key: judgeUnitKey(run, instance.id, rubricIndex),
-          customId: batchCustomId(instance.id, rubricIndex, run),
-          fingerprint: judgeFingerprint(options.judge.identity, system, prompt, run),
-          run,
-          id: instance.id,
-          rubricIndex,
-        });
-      });
-    }
-  }
-  return items;
-}
-
-function acceptLine(value: unknown): { key: string; fingerprint: string; result: unknown } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { key, fingerprint } = value as { key?: unknown; fingerprint?: unknown };
-  return typeof key === 'string' && typeof fingerprint === 'string' && 'result' in value ? (value as { key: string; fingerprint: string; result: unknown }) : undefined;
-}
-
-/**
- * Items judged already: checkpoint lines with the current fingerprint, then scored replies in the
- * cache (appended to the checkpoint, as the live job does with a cache hit).
- */
-async function judgedAlready(options: BatchEvaluationOptions, items: readonly JudgeItem[]): Promise<Map<string, JudgeRecord>> {
-  const read = await readCheckpoint(options.checkpointFile, acceptLine);
-  const byKey = new Map(items.map((i) => [i.key, i]));
-  const done = new Map<string, JudgeRecord>();
-  for (const line of read.records) {
-    if (byKey.get(line.key)?.fingerprint !== line.fingerprint) continue;
-    const record = acceptRecord(line.result);
-    if (record) done.set(line.key, record);
-  }
-  if (options.cache) {
-    const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
-    const appends: Promise<void>[] = [];
-    try {
-      for (const item of items) {
-        if (done.has(item.key)) continue;
-        const cached = options.cache.get(item.fingerprint);
-        const parsed = cached ? parseJudgeReply(cached.text) : undefined;
-        if (!cached || !parsed || parsed.score === null) continue;
-        const record: JudgeRecord = { run: item.run, id: item.id, rubricIndex: item.rubricIndex, ...parsed, reply: cached.text, attempts: 0 };
-        done.set(item.key, record);
-        appends.push(writer.append({ key: item.key, fingerprint: item.fingerprint, result: record }));
-      }
-      await Promise.all(appends);
-    } finally {
-      await writer.close();
-    }
-  }
-  return done;
-}
-
-/** The `custom_id`s of an input file, read line by line (each starts with it, as `judgeBatchLines` writes them). */
-async function sentCustomIds(file: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-    const match = /^\{"custom_id":("(?:[^"\\]|\\.)*")/.exec(line);
-    if (match?.[1]) ids.add(JSON.parse(match[1]) as string);
-  }
-  return ids;
-}
-
-/** What decides the sent items' replies (prompts, judge, sampling), without building the input again. */
-function itemsDigest(items: readonly JudgeItem[], sent: ReadonlySet<string>): string {
-  const hash = createHash('sha256');
-  for (const item of items) if (sent.has(item.customId)) hash.update(`${item.customId} ${item.fingerprint}\n`);
-  return hash.digest('hex');
-}
-
-function withInfo(state: BatchState, info: BatchInfo): BatchState {
-  return {
-    ...state,
-    batchId: info.id,
-    status: info.status,
-    ...(info.counts ? { counts: info.counts } : {}),
-    outputFileId: info.outputFileId,
-    errorFileId: info.errorFileId,
-    ...(info.errors.length > 0 ? { errors: [...info.errors] } : {}),
-  };
 }
 
 function origin(options: BatchEvaluationOptions): string {

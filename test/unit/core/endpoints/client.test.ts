@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { GenerationEvent } from '../../../../src/core/endpoints/client';
 import { EndpointClient } from '../../../../src/core/endpoints/client';
 import { EndpointError } from '../../../../src/core/endpoints/endpointError';
 import type { ReplyServer } from '../support/replyServer';
 import { jsonReply, sseCompletion, startReplyServer } from '../support/replyServer';
 import { aProfile } from '../support/builders';
+import { closedPort } from '../../../support/closedPort';
 
 const fastRetry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2000 };
 const input = { system: 'You are terse.', prompt: 'Say hi.' };
@@ -181,11 +180,3 @@ describe('EndpointClient.generateStream', () => {
   });
 });
 
-/** A port nothing listens on: bind, read the port, close. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
