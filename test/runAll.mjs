@@ -1,4 +1,4 @@
-// `npm test`: builds, packages, then runs every test level in order and ends with one line,
+// `npm test`: type-checks, builds, packages, then runs every test level in order and ends with one line,
 // `N passed, N failed`, over all of them. Each suite reports its counts through a stats file
 // (test/harness/statsReporter.cjs for mocha runs, the launchers for the integration level); a suite
 // that ends without one counts as 1 failed under its own name, so a crash can never look green.
@@ -132,7 +132,9 @@ function readStats(file) {
   }
 }
 
-for (const step of ['build', 'package']) {
+// typecheck first: esbuild and tsx strip types without checking them, so without it a type error
+// could land with every suite green. It blocks no suite, but counts as a failure of its own.
+for (const step of ['typecheck', 'build', 'package']) {
   banner(`npm run ${step}`);
   const start = Date.now();
   const { code } = await run(npm, ['run', step]);
