@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { bestOfNCommand } from './bestOfN';
+import { compareCommand } from './compare';
 import { convertRmCommand } from './convertRm';
 import { evaluateCommand } from './evaluate';
 import { generateCommand } from './generate';
@@ -7,4 +8,4 @@ import { makeTinyModelCommand } from './makeTinyModel';
 import { serveCommand } from './serve';
 
 /** Every subcommand, in the order `janus --help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, makeTinyModelCommand, convertRmCommand, bestOfNCommand, generateCommand, evaluateCommand];
+export const commands: readonly CliCommand[] = [serveCommand, makeTinyModelCommand, convertRmCommand, bestOfNCommand, generateCommand, evaluateCommand, compareCommand];
