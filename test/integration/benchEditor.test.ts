@@ -222,6 +222,18 @@ describe('bench files in the editor, judged over HTTP', function () {
     const title = (await lenses(bench)).find((l) => l.range.start.line === 1 && l.command?.command === 'janus.showEvaluationFeedback')?.command?.title ?? '';
     assert.ok(title.includes(`style ${a[0]} (${delta(a[0]! - b[0]!)})`), title);
     assert.ok(title.includes(`harmlessness ${a[3]} (${delta(a[3]! - b[3]!)})`), title);
+    // The header's paired verdict, recomputed here from the two files: mean of (shown - base) over
+    // instances, and how many instances moved each way.
+    const meanOfScores = (scores: readonly (number | null)[]): number => {
+      const present = scores.filter((x): x is number => x !== null);
+      return present.reduce((x, y) => x + y, 0) / present.length;
+    };
+    const deltas = Object.keys(shown).map((id) => meanOfScores(shown[id]?.score ?? []) - meanOfScores(base[id]?.score ?? []));
+    const mean = deltas.reduce((x, y) => x + y, 0) / deltas.length;
+    const signed = `${mean >= 0 ? '\\+' : '-'}${Math.abs(mean).toFixed(2)}`;
+    const header = (await lenses(bench)).find((l) => l.command?.title.startsWith('Janus bench'))?.command?.title ?? '';
+    const verdict = new RegExp(`vs .*first_evaluation\\.json: ${signed} \\[[+-]\\d\\.\\d\\d, [+-]\\d\\.\\d\\d\\], p [=<] [\\d.]+, ${deltas.filter((x) => x > 1e-9).length} better / ${deltas.filter((x) => x < -1e-9).length} worse`);
+    assert.match(header, verdict);
   });
 
   it('Score Document Against Persona puts the mean and chips at the top, feedback on hover', async () => {

@@ -108,7 +108,7 @@ describe('bench lenses while work is pending', function () {
     assert.ok(kept >= 1 && kept < 16, `${kept} calls kept`);
 
     const partial = await headerWhere(bench, 'the partial results with Resume', (t) => t.includes('Resume') && !t.some((x) => x.startsWith('evaluating')));
-    assert.match(partial[0]?.command?.title ?? '', /^Janus bench · 4 instances · .*live_evaluation\.json: (mean \d\.\d\d over [1-3] of 4 · [1-4] not evaluated|none of 4 evaluated)$/);
+    assert.match(partial[0]?.command?.title ?? '', /^Janus bench · 4 instances · .*live_evaluation\.json: (mean \d\.\d\d \[\d\.\d\d, \d\.\d\d\] over [1-3] of 4 · [1-4] not evaluated|none of 4 evaluated)$/);
     const resume = partial.find((l) => l.command?.title === 'Resume');
     assert.deepEqual(resume?.command?.arguments, [{ uri: bench.toString(), responses: responses.fsPath, resume: true }]);
     const asked = judge.requests.length;
@@ -117,7 +117,7 @@ describe('bench lenses while work is pending', function () {
     assert.equal(resumed?.scored, 16);
     assert.equal(judge.requests.length - asked, 16 - kept, 'only the calls left were asked');
     const done = await headerWhere(bench, 'the full results', (t) => !t.includes('Resume'));
-    assert.match(done[0]?.command?.title ?? '', /^Janus bench · 4 instances · .*live_evaluation\.json: mean \d\.\d\d$/);
+    assert.match(done[0]?.command?.title ?? '', /^Janus bench · 4 instances · .*live_evaluation\.json: mean \d\.\d\d \[\d\.\d\d, \d\.\d\d\]$/);
     assert.equal(done.length, 1, 'nothing runs, nothing is left');
   });
 

@@ -65,7 +65,7 @@ describe('ui: bench evaluation', () => {
       { timeoutMs: 30_000, intervalMs: 250, what: 'score lenses in the bench editor' },
     );
     assert.ok(titles.some((t) => /Evaluate/.test(t) && /Feedback/.test(t)), `actions beside the scores: ${titles.join(' | ')}`);
-    assert.ok(titles.some((t) => /sample_evaluation\.json: mean \d\.\d\d/.test(t)), `the header names the run: ${titles.join(' | ')}`);
+    assert.ok(titles.some((t) => /sample_evaluation\.json: mean \d\.\d\d \[\d\.\d\d, \d\.\d\d\]/.test(t)), `the header names the run: ${titles.join(' | ')}`);
     await screenshot(page, 'bench-scored-lenses');
 
     await done.getByRole('button', { name: 'Show Results' }).click();

@@ -92,7 +92,7 @@ describe('ui: bench evaluation as a Batch API batch', () => {
       what: 'the batch status bar item to go once the batch ended',
     });
     const header = (await editorLenses.allInnerTexts()).find((t) => t.startsWith('Janus bench'));
-    assert.match(header ?? '', /^Janus bench · 3 instances · .*batched_evaluation\.json: mean \d\.\d\d$/, 'the header lost the batch and shows the full run');
+    assert.match(header ?? '', /^Janus bench · 3 instances · .*batched_evaluation\.json: mean \d\.\d\d \[\d\.\d\d, \d\.\d\d\]$/, 'the header lost the batch and shows the full run');
     await screenshot(page, 'bench-batch-scored');
     assert.ok(status.includes('Janus batch'), status);
   });

@@ -6,6 +6,7 @@ import { commandIds } from '../constants';
 import type { BenchActivity } from './benchActivity';
 import type { BenchDocuments } from './benchDocuments';
 import { latestResponses, listRuns, runsRoot } from './runRecords';
+import { meanInterval, meanWithInterval, pairedVerdict, verdictText } from './benchStats';
 import type { DocumentScores } from './documentScores';
 import type { BenchSelection, EvaluationResults } from './evaluationResults';
 import type { InstanceResult } from './scoreFormat';
@@ -196,13 +197,15 @@ export class BenchCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     let shown = ' · no results yet';
     if (selection && parsed) {
       const c = coverage(entries, selection.shown.byId);
-      const compare = selection.base ? ` vs ${selection.base.label}` : '';
+      const ids = entries.map((e) => e.id);
+      const mean = meanWithInterval(meanInterval(ids, selection.shown.byId));
+      const compare = selection.base ? ` vs ${selection.base.label}: ${verdictText(pairedVerdict(ids, selection.shown.byId, selection.base.byId))}` : '';
       const left = c.missing + c.unscored;
-      if (left === 0) shown = ` · ${selection.shown.label}: mean ${formatScore(c.mean)}${compare}`;
+      if (left === 0) shown = ` · ${selection.shown.label}: ${mean}${compare}`;
       else {
         const gaps = `${c.missing > 0 ? ` · ${c.missing} not evaluated` : ''}${c.unscored > 0 ? ` · ${c.unscored} unscored` : ''}`;
         const judged = c.full + c.unscored;
-        shown = judged === 0 ? ` · ${selection.shown.label}: none of ${entries.length} evaluated${compare}` : ` · ${selection.shown.label}: mean ${formatScore(c.mean)} over ${judged} of ${entries.length}${compare}${gaps}`;
+        shown = judged === 0 ? ` · ${selection.shown.label}: none of ${entries.length} evaluated${compare}` : ` · ${selection.shown.label}: ${mean} over ${judged} of ${entries.length}${compare}${gaps}`;
         if (!busy) {
           after.push(new vscode.CodeLens(range, {
             title: 'Resume',
