@@ -22,25 +22,31 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal})`);
 }
 
-/** The user's model, or the tiny generated one (random weights: real inference, nonsense text). */
-function chooseModel(): { model: string; rewardHead?: string } {
+/**
+ * The user's models, or the tiny generated ones (random weights: real inference, nonsense text): a
+ * generator and a SEPARATE tiny reward model, so Best-of-N is ranked by a reward model's own network.
+ */
+function chooseModel(): { model: string; rewardModel?: string } {
   const given = process.env['JANUS_MODEL'];
   if (given) {
     if (!existsSync(given)) throw new Error(`JANUS_MODEL=${given} does not exist. Point it at a GGUF build of janus-7b.`);
     say(`Model: ${given}`);
-    const head = process.env['JANUS_REWARD_HEAD'];
-    return head ? { model: path.resolve(given), rewardHead: path.resolve(head) } : { model: path.resolve(given) };
+    const rm = process.env['JANUS_REWARD_MODEL'];
+    if (rm && !existsSync(rm)) throw new Error(`JANUS_REWARD_MODEL=${rm} does not exist. Point it at a reward model written by \`janus convert-rm\`.`);
+    if (rm) say(`Reward model: ${rm}`);
+    return rm ? { model: path.resolve(given), rewardModel: path.resolve(rm) } : { model: path.resolve(given) };
   }
   const dir = path.join(cache, 'models');
   const model = path.join(dir, 'janus-tiny-test.gguf');
-  const rewardHead = path.join(dir, 'janus-tiny-test.reward-head.json');
-  if (!existsSync(model) || !existsSync(rewardHead)) {
+  const rewardModel = path.join(dir, 'janus-tiny-rm.gguf');
+  if (!existsSync(model) || !existsSync(rewardModel)) {
     mkdirSync(dir, { recursive: true });
-    run(process.execPath, [cli, 'make-tiny-model', '--out', model, '--reward-head', rewardHead]);
+    run(process.execPath, [cli, 'make-tiny-model', '--out', model, '--reward-model', rewardModel]);
   }
-  say('No JANUS_MODEL given: using the tiny generated test model. Its weights are random, so it writes');
-  say('nonsense text, but every token comes from real llama.cpp inference. Set JANUS_MODEL=<janus-7b.gguf> for real answers.');
-  return { model, rewardHead };
+  say('No JANUS_MODEL given: using the tiny generated test model and tiny reward model. Their weights are random,');
+  say('so the text is nonsense, but every token and reward comes from real llama.cpp inference. Set JANUS_MODEL=<janus-7b.gguf>');
+  say('(and JANUS_REWARD_MODEL=<janus-rm-7b.gguf>) for real answers.');
+  return { model, rewardModel };
 }
 
 /** A copy of the sample workspace outside the repo, kept across runs so the user's edits survive. */
@@ -54,9 +60,9 @@ function prepareWorkspace(): string {
   return workspace;
 }
 
-async function startEngine(model: string, rewardHead: string | undefined): Promise<{ stop: () => void }> {
+async function startEngine(model: string, rewardModel: string | undefined): Promise<{ stop: () => void }> {
   const args = [cli, 'serve', '--model', model, '--port', String(enginePort), '--quiet'];
-  if (rewardHead) args.push('--reward-head', rewardHead);
+  if (rewardModel) args.push('--reward-model', rewardModel);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -75,8 +81,8 @@ async function startEngine(model: string, rewardHead: string | undefined): Promi
 async function main(): Promise<void> {
   say('Packaging the extension (npm run package)...');
   run('npm', ['run', 'package', '--silent']);
-  const { model, rewardHead } = chooseModel();
-  const engine = await startEngine(model, rewardHead);
+  const { model, rewardModel } = chooseModel();
+  const engine = await startEngine(model, rewardModel);
   // Registered before code-server starts, so the engine is stopped first whatever exits the process.
   let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
   const shutdown = async (): Promise<void> => {

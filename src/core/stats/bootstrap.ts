@@ -1,5 +1,4 @@
-import type { Uniform } from './random';
-import { seededUniform } from './random';
+import { rotl, seedState } from './random';
 
 /**
  * Percentile bootstrap intervals for a mean. The caller passes one value per resampling unit: for
@@ -48,13 +47,33 @@ function checkOptions(options: BootstrapOptions): { resamples: number; level: nu
   return { resamples, level, seed: options.seed ?? defaultSeed };
 }
 
-/** Means of `resamples` resamples (with replacement) of `values`, sorted ascending. */
-export function bootstrapMeans(values: ArrayLike<number>, resamples: number, uniform: Uniform): Float64Array {
+/**
+ * Means of `resamples` resamples (with replacement) of `values`, sorted ascending. The generator is
+ * stepped inline (the same xoshiro128** as `nextUint32`) because this loop draws n x resamples
+ * indices: 9.2 million for the full bench, where a call per draw was most of the time.
+ */
+export function bootstrapMeans(values: ArrayLike<number>, resamples: number, seed: number): Float64Array {
   const n = values.length;
+  const data = Float64Array.from(values);
   const means = new Float64Array(resamples);
+  const state = seedState(seed);
+  let s0 = state[0] ?? 0;
+  let s1 = state[1] ?? 0;
+  let s2 = state[2] ?? 0;
+  let s3 = state[3] ?? 0;
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[Math.floor(uniform() * n)] ?? 0;
+    for (let i = 0; i < n; i++) {
+      const out = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      sum += data[Math.floor((out / 4294967296) * n)] ?? 0;
+    }
     means[r] = sum / n;
   }
   return means.sort();
@@ -79,7 +98,7 @@ export function bootstrapMean(values: ArrayLike<number>, options: BootstrapOptio
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i] ?? 0;
   const mean = sum / n;
-  const means = bootstrapMeans(values, resamples, seededUniform(seed));
+  const means = bootstrapMeans(values, resamples, seed);
   const tail = (1 - level) / 2;
   return { mean, low: quantileSorted(means, tail), high: quantileSorted(means, 1 - tail), n, standardError: standardDeviation(means) };
 }

@@ -82,7 +82,7 @@ export function comparePaired(a: ReadonlyMap<string, number>, b: ReadonlyMap<str
   }
   const difference = sumDelta / n;
   const tail = (1 - level) / 2;
-  const means = bootstrapMeans(deltas, resamples, seededUniform(seed));
+  const means = bootstrapMeans(deltas, resamples, seed);
   const pValue = signFlipPValue(deltas, permutations, seed ^ 0x5bd1e995);
   const count = options.movers ?? 5;
   const byDelta = [...movers].sort((x, y) => y.delta - x.delta || (x.id < y.id ? -1 : 1));

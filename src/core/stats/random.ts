@@ -16,27 +16,37 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-export function seededUniform(seed: number): Uniform {
+/** The four 32-bit words of xoshiro128** state for `seed` (never all zero). */
+export function seedState(seed: number): Uint32Array {
   const init = splitmix32(seed);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
-  if ((a | b | c | d) === 0) a = 1;
-  return () => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result / 4294967296;
-  };
+  const state = Uint32Array.of(init(), init(), init(), init());
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
+  return state;
 }
 
-function rotl(x: number, k: number): number {
+/** Advances `state` one step and returns the next 32-bit output (the generator, written once). */
+export function nextUint32(state: Uint32Array): number {
+  const a = state[0]!;
+  const b = state[1]!;
+  const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+  const t = b << 9;
+  let c = state[2]! ^ a;
+  let d = state[3]! ^ b;
+  state[1] = b ^ c;
+  state[0] = a ^ d;
+  c ^= t;
+  d = rotl(d, 11);
+  state[2] = c;
+  state[3] = d;
+  return result;
+}
+
+export function seededUniform(seed: number): Uniform {
+  const state = seedState(seed);
+  return () => nextUint32(state) / 4294967296;
+}
+
+export function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
