@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { Interval } from '../../core/stats/bootstrap';
+import type { IntervalsJson } from '../../core/stats/evaluationStats';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
@@ -122,13 +124,17 @@ function fmt(value: number | null): string {
   return value === null ? '-' : value.toFixed(3);
 }
 
-export function formatSummary(summary: EvaluationSummary): string {
-  const lines = [`overall ${fmt(summary.overall)} (${summary.runs.map((r) => `run ${r.run + 1}: ${fmt(r.mean)} over ${r.instances}`).join(', ')})`];
+/** The summary as the CLI prints it: each mean with its 95% interval over instances when known. */
+export function formatSummary(summary: EvaluationSummary, intervals?: IntervalsJson): string {
+  const ci = (interval: Interval | null | undefined): string => (interval ? ` [${interval.low.toFixed(3)}, ${interval.high.toFixed(3)}]` : '');
+  const spread = intervals?.betweenRuns && intervals.betweenRuns.runs > 1 ? `; between runs sd ${intervals.betweenRuns.sd.toFixed(3)}` : '';
+  const lines = [`overall ${fmt(summary.overall)}${ci(intervals?.overall)} (${summary.runs.map((r) => `run ${r.run + 1}: ${fmt(r.mean)} over ${r.instances}`).join(', ')}${spread})`];
+  if (intervals) lines.push(`  [95% bootstrap intervals over instances, ${intervals.resamples} resamples]`);
   lines.push('by dimension:');
-  for (const [dimension, value] of Object.entries(summary.byDimension)) lines.push(`  ${dimension.padEnd(22)} ${fmt(value)}`);
+  for (const [dimension, value] of Object.entries(summary.byDimension)) lines.push(`  ${dimension.padEnd(22)} ${fmt(value)}${ci(intervals?.byDimension[dimension])}`);
   const sources = Object.entries(summary.bySource).sort(([a], [b]) => a.localeCompare(b));
   lines.push(`by source (${sources.length}):`);
-  for (const [source, s] of sources.slice(0, 30)) lines.push(`  ${source.padEnd(22)} ${fmt(s.mean)}  (${s.instances})`);
+  for (const [source, s] of sources.slice(0, 30)) lines.push(`  ${source.padEnd(22)} ${fmt(s.mean)}${ci(intervals?.bySource[source])}  (${s.instances})`);
   if (sources.length > 30) lines.push(`  ... ${sources.length - 30} more in the summary file`);
   lines.push(`items: ${summary.items} · scored ${summary.scored} · unscored ${summary.unscored} · not judged ${summary.missing}`);
   return lines.join('\n');
@@ -200,7 +206,7 @@ export const evaluateCommand: CliCommand = {
     if (result.missingResponses.length > 0) {
       process.stderr.write(`warning: no response for ${result.missingResponses.length} instance(s) (${result.missingResponses.slice(0, 5).join(', ')}${result.missingResponses.length > 5 ? ', ...' : ''}); their items are not judged\n`);
     }
-    process.stdout.write(`${formatSummary(result.summary)}\nwrote ${[...result.files.evaluations, result.files.summary].join(', ')}\n`);
+    process.stdout.write(`${formatSummary(result.summary, result.intervals)}\nwrote ${[...result.files.evaluations, result.files.summary].join(', ')}\n`);
     if (result.cancelled) {
       process.stderr.write('cancelled: run the same command again to continue\n');
       return 130;

@@ -80,9 +80,9 @@ export async function runCliBatch(options: CliBatchOptions): Promise<number> {
       process.stderr.write(`stopped polling: batch ${result.state.batchId ?? ''} keeps running at the server; run the same command again to resume\n`);
       return 130;
     }
-    const { summary, files, unscored, missingResponses } = result.evaluation;
+    const { summary, intervals, files, unscored, missingResponses } = result.evaluation;
     if (missingResponses.length > 0) process.stderr.write(`warning: no response for ${missingResponses.length} instance(s); their items are not judged\n`);
-    process.stdout.write(`${formatSummary(summary)}\nwrote ${[...files.evaluations, files.summary].join(', ')}\n`);
+    process.stdout.write(`${formatSummary(summary, intervals)}\nwrote ${[...files.evaluations, files.summary].join(', ')}\n`);
     if (result.state.status === 'expired' || result.state.status === 'cancelled') process.stderr.write(`batch ${result.state.status}: the replies that finished are kept\n`);
     if (unscored.length > 0 || summary.missing > 0) {
       process.stderr.write(`${unscored.length} rubric item(s) unscored (reasons in the evaluation file's feedback), ${summary.missing} not judged: run the same command without --batch to judge just those live, or with --batch to send them as a new batch\n`);

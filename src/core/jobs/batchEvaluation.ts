@@ -31,6 +31,7 @@ import type { CallCache } from './callCache';
 import { CheckpointWriter, readCheckpoint } from './checkpoint';
 import type { EvaluationJobOptions, JudgeRecord } from './evaluationJob';
 import { writeEvaluationOutputs } from './evaluationJob';
+import type { IntervalsJson } from '../stats/evaluationStats';
 import { abortableSleep } from './retry';
 import { acceptLine, itemsDigest, judgedAlready, judgeItems, sentCustomIds } from './batchItems';
 import type { BatchState } from './batchState';
@@ -251,6 +252,7 @@ export interface BatchEvaluationResult {
   readonly evaluation?:
     | {
         readonly summary: EvaluationSummary;
+        readonly intervals: IntervalsJson;
         readonly records: readonly JudgeRecord[];
         /** Not in the checkpoint: the live job resumed on it judges exactly these again. */
         readonly unscored: readonly UnscoredItem[];
@@ -334,10 +336,10 @@ async function collect(options: BatchEvaluationOptions, start: BatchState): Prom
   }
   const records = [...done.values(), ...[...unscoredRecords].filter(([key]) => !done.has(key)).map(([, r]) => r)];
   const missingResponses = missingResponsesOf(options.instances, options.responses);
-  const { summary, files: written } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
+  const { summary, intervals, files: written } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
   const notJudged = items.length - records.length;
   state = await saveState(options, { ...state, phase: 'done', finishedAt: state.finishedAt ?? new Date().toISOString(), result: { scored: summary.scored, unscored: summary.unscored, notJudged } });
-  return { state, stopped: false, evaluation: { summary, records, unscored, missingResponses, files: written } };
+  return { state, stopped: false, evaluation: { summary, intervals, records, unscored, missingResponses, files: written } };
 }
 
 /**

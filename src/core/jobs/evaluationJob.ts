@@ -18,6 +18,8 @@ import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
 import { runUnits } from './unitRunner';
+import type { IntervalsJson } from '../stats/evaluationStats';
+import { evaluationIntervals, intervalsJson } from '../stats/evaluationStats';
 
 /** One judged rubric item as the checkpoint stores it. */
 export interface JudgeRecord extends JudgedItem {
@@ -43,6 +45,8 @@ export interface EvaluationJobOptions extends JobHostOptions {
 
 export interface EvaluationJobResult extends JobOutcome {
   readonly summary: EvaluationSummary;
+  /** 95% bootstrap intervals of the summary's means (instances resampled), as the summary file stores them. */
+  readonly intervals: IntervalsJson;
   readonly records: readonly JudgeRecord[];
   /** Bench ids the responses file has no response for (their items are missing). */
   readonly missingResponses: readonly string[];
@@ -164,8 +168,8 @@ export async function runEvaluationJob(options: EvaluationJobOptions): Promise<E
   const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);
   const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecord });
   const records = [...outcome.results.values()];
-  const { summary, files } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
-  return { summary, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };
+  const { summary, intervals, files } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
+  return { summary, intervals, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };
 }
 
 /** The evaluation file of each run and the summary beside them, from the judged records (live or batch). */
@@ -177,7 +181,7 @@ export async function writeEvaluationOutputs(options: {
   readonly outFile: string;
   readonly judgeIdentity: string;
   readonly missingResponses: readonly string[];
-}): Promise<{ summary: EvaluationSummary; files: EvaluationJobResult['files'] }> {
+}): Promise<{ summary: EvaluationSummary; intervals: IntervalsJson; files: EvaluationJobResult['files'] }> {
   const { instances, responses, records, runs } = options;
   const summary = summarize(instances, records, runs);
   const files = evaluationOutputs(options.outFile, runs);
@@ -186,6 +190,7 @@ export async function writeEvaluationOutputs(options: {
     if (file !== undefined) await writeResultFile(file, evaluationFileForRun(instances, responses, records, run));
   }
   const { perInstance: _perInstance, ...overview } = summary;
-  await writeFileAtomic(files.summary, `${JSON.stringify({ ...overview, judge: JSON.parse(options.judgeIdentity) as unknown, runs, missingResponses: options.missingResponses }, null, 2)}\n`);
-  return { summary, files };
+  const intervals = intervalsJson(evaluationIntervals(instances, summary));
+  await writeFileAtomic(files.summary, `${JSON.stringify({ ...overview, intervals, judge: JSON.parse(options.judgeIdentity) as unknown, runs, missingResponses: options.missingResponses }, null, 2)}\n`);
+  return { summary, intervals, files };
 }

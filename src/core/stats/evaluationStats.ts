@@ -2,7 +2,7 @@ import type { BenchInstance } from '../bench/benchSchema';
 import type { EvaluationSummary } from '../judge/aggregate';
 import { rubricDimension } from '../judge/aggregate';
 import type { BootstrapOptions, Interval } from './bootstrap';
-import { bootstrapMean, standardDeviation } from './bootstrap';
+import { bootstrapMean, defaultLevel, defaultResamples, standardDeviation } from './bootstrap';
 
 /**
  * The uncertainty of an evaluation's means. Between instances: a bootstrap over instances (each
@@ -23,6 +23,8 @@ export interface EvaluationIntervals {
   readonly overall: Interval | undefined;
   readonly byDimension: ReadonlyMap<string, Interval>;
   readonly bySource: ReadonlyMap<string, Interval>;
+  /** Source -> dimension -> interval: the persona x dimension view's cells. */
+  readonly bySourceDimension: ReadonlyMap<string, ReadonlyMap<string, Interval>>;
   readonly betweenRuns: RunSpread | undefined;
 }
 
@@ -46,6 +48,7 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
   const overall: number[] = [];
   const byDimension = new Map<string, number[]>();
   const bySource = new Map<string, number[]>();
+  const bySourceDimension = new Map<string, Map<string, number[]>>();
   for (const instance of instances) {
     const scores = Object.hasOwn(summary.perInstance, instance.id) ? summary.perInstance[instance.id] : undefined;
     if (scores === undefined || scores.mean === null) continue;
@@ -56,14 +59,49 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
     scores.byRubric.forEach((score, index) => {
       if (score !== null) push(dimensionScores, rubricDimension(instance, index), score);
     });
-    for (const [dimension, values] of dimensionScores) push(byDimension, dimension, values.reduce((a, b) => a + b, 0) / values.length);
+    let cells = bySourceDimension.get(instance.source);
+    if (!cells) {
+      cells = new Map();
+      bySourceDimension.set(instance.source, cells);
+    }
+    for (const [dimension, values] of dimensionScores) {
+      const value = values.reduce((a, b) => a + b, 0) / values.length;
+      push(byDimension, dimension, value);
+      push(cells, dimension, value);
+    }
   }
   const runMeans = summary.runs.map((r) => r.mean).filter((m): m is number => m !== null);
   return {
     overall: bootstrapMean(overall, options),
     byDimension: intervals(byDimension, options),
     bySource: intervals(bySource, options),
+    bySourceDimension: new Map([...bySourceDimension].map(([source, cells]) => [source, intervals(cells, options)])),
     betweenRuns: runMeans.length === 0 ? undefined : { runs: runMeans.length, sd: standardDeviation(runMeans), min: Math.min(...runMeans), max: Math.max(...runMeans) },
+  };
+}
+
+/** The intervals as the summary file stores them (plain objects; ids and sources as own keys). */
+export interface IntervalsJson {
+  readonly level: number;
+  readonly resamples: number;
+  readonly unit: 'instance';
+  readonly overall: Interval | null;
+  readonly byDimension: Readonly<Record<string, Interval>>;
+  readonly bySource: Readonly<Record<string, Interval>>;
+  readonly bySourceDimension: Readonly<Record<string, Readonly<Record<string, Interval>>>>;
+  readonly betweenRuns: RunSpread | null;
+}
+
+export function intervalsJson(value: EvaluationIntervals, options: BootstrapOptions = {}): IntervalsJson {
+  return {
+    level: options.level ?? defaultLevel,
+    resamples: options.resamples ?? defaultResamples,
+    unit: 'instance',
+    overall: value.overall ?? null,
+    byDimension: Object.fromEntries(value.byDimension),
+    bySource: Object.fromEntries(value.bySource),
+    bySourceDimension: Object.fromEntries([...value.bySourceDimension].map(([source, cells]) => [source, Object.fromEntries(cells)])),
+    betweenRuns: value.betweenRuns ?? null,
   };
 }
 
