@@ -53,7 +53,7 @@ describe('ui: bench evaluation', () => {
     await pick.first().waitFor({ state: 'visible', timeout: 60_000 });
     await screenshot(page, 'bench-pick-responses');
     await pick.first().click();
-    const done = page.locator('.notifications-toasts .notification-toast', { hasText: /Bench evaluated: mean \d\.\d\d over 3 instances/ });
+    const done = page.locator('.notifications-toasts .notification-toast', { hasText: /Bench evaluated: mean \d\.\d\d \[\d\.\d\d, \d\.\d\d\] over 3 instances/ });
     await done.waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(judge?.requests.length, 12, 'one judge call per instance and rubric');
 

@@ -79,7 +79,7 @@ describe('ui: bench evaluation as a Batch API batch', () => {
     await page.keyboard.press('Escape');
 
     server.finishAfter(0);
-    const done = page.locator('.notifications-toasts .notification-toast', { hasText: /Batch evaluation of batched-bench\.json finished: mean \d\.\d\d over 3 instances/ });
+    const done = page.locator('.notifications-toasts .notification-toast', { hasText: /Batch evaluation of batched-bench\.json finished: mean \d\.\d\d \[\d\.\d\d, \d\.\d\d\] over 3 instances/ });
     await done.waitFor({ state: 'visible', timeout: 60_000 });
     const lenses = activeEditor(page).locator('.contentWidgets .codelens-decoration');
     await pollUntil(

@@ -214,20 +214,20 @@ export class BatchEvaluations implements vscode.Disposable {
     }
     if (result.stopped || !result.evaluation) return result;
     const { record, root } = tracked;
-    const { summary, records, files } = result.evaluation;
+    const { summary, intervals, records, files } = result.evaluation;
     const complete = summary.unscored === 0 && summary.missing === 0;
     if (complete) await saveRunRecord(root, { ...record, finished: true });
     const bench = vscode.Uri.file(record.bench);
     const shown = { ...loadedEvaluation(options.outFile, evaluationFileForRun(options.instances, options.responses, records, 0)), responses: record.responses };
     if (record.ids) ctx.bench.results.patch(bench, shown);
     else ctx.bench.results.set(bench, { shown });
-    const mean = summary.overall === null ? 'no score' : `mean ${summary.overall.toFixed(2)}`;
+    const mean = summary.overall === null ? 'no score' : `mean ${summary.overall.toFixed(2)}${intervals.overall ? ` [${intervals.overall.low.toFixed(2)}, ${intervals.overall.high.toFixed(2)}]` : ''}`;
     const left = summary.unscored + summary.missing;
     const ended = result.state.status === 'completed' ? 'finished' : result.state.status ?? 'finished';
     const gaps = `${summary.unscored > 0 ? ` · ${summary.unscored} unscored` : ''}${summary.missing > 0 ? ` · ${summary.missing} not judged` : ''}`;
     const actions = left > 0 ? ['Show Results', `Judge ${left} Live`] : ['Show Results'];
     void vscode.window.showInformationMessage(`Batch evaluation of ${path.basename(record.bench)} ${ended}: ${mean} over ${options.instances.length} instances${gaps}.`, ...actions).then((choice) => {
-      if (choice === 'Show Results') void showSummaryReport(files.summary, summary, options.outFile);
+      if (choice === 'Show Results') void showSummaryReport(files.summary, { ...summary, intervals }, options.outFile);
       // The same run, resumed live: its checkpoint has every scored item, so only the rest is asked.
       else if (choice !== undefined) void vscode.commands.executeCommand(commandIds.evaluateBench, { uri: bench.toString(), responses: record.responses, resume: true, mode: 'live' });
     });

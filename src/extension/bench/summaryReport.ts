@@ -3,10 +3,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { UserFacingError } from '../../core/errors';
 import { writeFileAtomic } from '../../core/files/atomicWrite';
-import type { EvaluationSummary } from '../../core/judge/aggregate';
-import { dimensionChartSvg, summaryCsv, summaryMarkdown } from './summaryTables';
-
-type SummaryOverview = Omit<EvaluationSummary, 'perInstance'>;
+import type { SummaryOverview } from './summaryTables';
+import { dimensionChartSvg, heatmapSvg, summaryCsv, summaryLatex, summaryMarkdown } from './summaryTables';
 
 /** `x.summary.json` -> `x.summary` (the stem the report, chart and CSV share). */
 function stemOf(summaryFile: string): string {
@@ -17,9 +15,14 @@ function stemOf(summaryFile: string): string {
 export async function writeSummaryReport(summaryFile: string, summary: SummaryOverview, evaluationFile: string): Promise<string> {
   const stem = stemOf(summaryFile);
   const chart = `${stem}.chart.svg`;
-  await writeFileAtomic(chart, dimensionChartSvg(summary.byDimension));
+  await writeFileAtomic(chart, dimensionChartSvg(summary.byDimension, summary.intervals?.byDimension));
+  let heatmap: string | undefined;
+  if (summary.intervals && Object.keys(summary.intervals.bySourceDimension).length > 0) {
+    heatmap = `${stem}.heatmap.svg`;
+    await writeFileAtomic(heatmap, heatmapSvg(summary.intervals.bySourceDimension));
+  }
   const report = `${stem}.md`;
-  await writeFileAtomic(report, summaryMarkdown(summary, `Evaluation: ${path.basename(evaluationFile)}`, path.basename(chart)));
+  await writeFileAtomic(report, summaryMarkdown(summary, `Evaluation: ${path.basename(evaluationFile)}`, { dimensions: path.basename(chart), heatmap: heatmap && path.basename(heatmap) }));
   return report;
 }
 
@@ -40,12 +43,15 @@ export async function readSummaryFile(file: string): Promise<SummaryOverview> {
   }
 }
 
-/** Export Evaluation Summary: CSV and Markdown beside the summary file; returns both paths. */
-export async function exportSummary(summaryFile: string): Promise<{ csv: string; markdown: string }> {
+/** Export Evaluation Summary: CSV, Markdown and a LaTeX (booktabs) table beside the summary file. */
+export async function exportSummary(summaryFile: string): Promise<{ csv: string; markdown: string; latex: string }> {
   const summary = await readSummaryFile(summaryFile);
   const stem = stemOf(summaryFile);
   const csv = `${stem}.csv`;
   await writeFileAtomic(csv, summaryCsv(summary));
-  const markdown = await writeSummaryReport(summaryFile, summary, summaryFile.replace(/\.summary\.json$/i, '.json'));
-  return { csv, markdown };
+  const evaluationFile = summaryFile.replace(/\.summary\.json$/i, '.json');
+  const markdown = await writeSummaryReport(summaryFile, summary, evaluationFile);
+  const latex = `${stem}.tex`;
+  await writeFileAtomic(latex, summaryLatex([{ model: path.basename(evaluationFile).replace(/_evaluation\.json$|\.json$/i, ''), summary }]));
+  return { csv, markdown, latex };
 }

@@ -80,7 +80,7 @@ export async function showEvaluationFeedback(ctx: JanusContext, uriArg?: unknown
 }
 
 /** Janus: Export Evaluation Summary: CSV and Markdown beside a run's summary file. */
-export async function exportEvaluationSummary(ctx: JanusContext, rawArgs?: unknown): Promise<{ csv: string; markdown: string } | undefined> {
+export async function exportEvaluationSummary(ctx: JanusContext, rawArgs?: unknown): Promise<{ csv: string; markdown: string; latex: string } | undefined> {
   const given = z.object({ summary: z.string() }).safeParse(rawArgs);
   let file = given.success ? given.data.summary : undefined;
   if (file === undefined) {
@@ -90,8 +90,8 @@ export async function exportEvaluationSummary(ctx: JanusContext, rawArgs?: unkno
   }
   if (file === undefined) return undefined;
   const written = await exportSummary(file);
-  ctx.log.info(`Exported ${written.csv} and ${written.markdown}.`);
-  void vscode.window.showInformationMessage(`Exported ${path.basename(written.csv)} and ${path.basename(written.markdown)}.`, 'Open Report').then((choice) => {
+  ctx.log.info(`Exported ${written.csv}, ${written.markdown} and ${written.latex}.`);
+  void vscode.window.showInformationMessage(`Exported ${path.basename(written.csv)}, ${path.basename(written.markdown)} and ${path.basename(written.latex)}.`, 'Open Report').then((choice) => {
     if (choice) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(written.markdown));
   });
   return written;

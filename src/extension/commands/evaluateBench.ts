@@ -107,7 +107,7 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
     unscored: summary.unscored,
     cancelled: result.cancelled,
   };
-  const mean = summary.overall === null ? 'no score' : `mean ${summary.overall.toFixed(2)}`;
+  const mean = summary.overall === null ? 'no score' : `mean ${summary.overall.toFixed(2)}${result.intervals.overall ? ` [${result.intervals.overall.low.toFixed(2)}, ${result.intervals.overall.high.toFixed(2)}]` : ''}`;
   const gaps = `${summary.unscored > 0 ? ` · ${summary.unscored} unscored` : ''}${summary.missing > 0 ? ` · ${summary.missing} not judged` : ''}`;
   if (result.stoppedBy) {
     void reportError(ctx.log, 'Evaluate Bench', new UserFacingError(`Evaluation stopped: ${result.stoppedBy.message} Finished calls are kept; run Evaluate Bench again to resume.`, { cause: result.stoppedBy }));
@@ -115,7 +115,7 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
     void vscode.window.showWarningMessage(`Evaluation ${result.cancelled ? 'cancelled' : 'incomplete'}: ${result.progress.done} of ${result.progress.total} calls done (${mean}${gaps}). Run Evaluate Bench again and choose Resume to finish without repeating them.`);
   } else if (!ids) {
     void vscode.window.showInformationMessage(`Bench evaluated: ${mean} over ${instances.length} instances${gaps}.`, 'Show Results').then((choice) => {
-      if (choice === 'Show Results') void showSummaryReport(result.files.summary, summary, folder.output);
+      if (choice === 'Show Results') void showSummaryReport(result.files.summary, { ...summary, intervals: result.intervals }, folder.output);
     });
   }
   return outcome;
