@@ -234,6 +234,16 @@ describe('bench files in the editor, judged over HTTP', function () {
     const header = (await lenses(bench)).find((l) => l.command?.title.startsWith('Janus bench'))?.command?.title ?? '';
     const verdict = new RegExp(`vs .*first_evaluation\\.json: ${signed} \\[[+-]\\d\\.\\d\\d, [+-]\\d\\.\\d\\d\\], p [=<] [\\d.]+, ${deltas.filter((x) => x > 1e-9).length} better / ${deltas.filter((x) => x < -1e-9).length} worse`);
     assert.match(header, verdict);
+
+    // Compare Evaluation Runs: the same pairing as a report, a = first (base), b = slow (shown).
+    type Compared = { paired: { n: number; difference: number; better: number; worse: number; missingInA: string[]; missingInB: string[] } };
+    const compared = await vscode.commands.executeCommand<Compared>('janus.compareEvaluationRuns', { a: first.fsPath, b: slow.fsPath, bench: bench.fsPath });
+    assert.equal(compared.paired.n, deltas.length);
+    assert.ok(Math.abs(compared.paired.difference - mean) < 1e-9, `${compared.paired.difference} vs ${mean}`);
+    assert.deepEqual([compared.paired.better, compared.paired.missingInA, compared.paired.missingInB], [deltas.filter((x) => x > 1e-9).length, [], []]);
+    const report = vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText().startsWith('# Comparison of two evaluation runs'));
+    assert.ok(report, 'the comparison report was opened');
+    assert.match(report.getText(), /\*\*b − a: [+-]\d\.\d\d \[/);
   });
 
   it('Score Document Against Persona puts the mean and chips at the top, feedback on hover', async () => {

@@ -6,6 +6,7 @@ import { reportError } from '../notify';
 import { generateBestOfN, openBestOfNSession } from './bestOfN';
 import { exportEvaluationSummary, selectEvaluationResults, showEvaluationFeedback } from './benchResults';
 import { checkEndpoints } from './checkEndpoints';
+import { compareEvaluationRunsCommand } from './compareRuns';
 import { comparePersonasCommand } from './comparePersonas';
 import { evaluateBench } from './evaluateBench';
 import { batchEvaluations } from '../bench/batchEvaluations';
@@ -41,6 +42,7 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.generateBenchResponses]: (ctx, args) => generateBenchResponses(ctx, args),
   [commandIds.scoreDocument]: (ctx, args) => scoreDocument(ctx, args),
   [commandIds.selectEvaluationResults]: (ctx, args) => selectEvaluationResults(ctx, args),
+  [commandIds.compareEvaluationRuns]: (ctx, args) => compareEvaluationRunsCommand(ctx, args),
   [commandIds.showEvaluationFeedback]: (ctx, uri, id) => showEvaluationFeedback(ctx, uri, id),
   [commandIds.exportEvaluationSummary]: (ctx, args) => exportEvaluationSummary(ctx, args),
 };
