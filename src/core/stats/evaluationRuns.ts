@@ -1,7 +1,6 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EvaluationFile } from '../bench/resultFiles';
-import { readEvaluationFile } from '../bench/resultFiles';
+import * as z from 'zod';
 import { UserFacingError } from '../errors';
 import { evaluationOutputs } from '../jobs/evaluationJob';
 import type { BootstrapOptions, Interval } from './bootstrap';
@@ -53,16 +52,53 @@ function meanOf(values: readonly number[]): number | undefined {
   return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** Per instance id, its rubric scores: all a comparison needs of an evaluation file. */
+export type RunScores = ReadonlyMap<string, readonly (number | null)[]>;
+
+const scoresEntrySchema = z.object({ score: z.array(z.number().int().min(1).max(5).nullable()) });
+
+/**
+ * Reads the scores of an evaluation file (ours or the original scripts'). Only `score` is checked,
+ * so a comparison of two full-size, three-run evaluations does not validate 60 MB of text it never
+ * shows; ids are kept in a Map (an id such as `__proto__` is an ordinary key here).
+ */
+export async function readRunScores(file: string): Promise<RunScores> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserFacingError(code === 'ENOENT' ? `The evaluation file ${file} does not exist. Check the path.` : `Cannot read the evaluation file ${file} (${code ?? String(error)}).`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserFacingError(`${file} is not valid JSON (${(error as Error).message}). Pass an evaluation file written by janus evaluate.`, { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserFacingError(`${file} is not an evaluation file: expected an object of { "<id>": { "score": [...] } }.`);
+  const scores = new Map<string, readonly (number | null)[]>();
+  for (const [id, entry] of Object.entries(json)) {
+    const parsed = scoresEntrySchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UserFacingError(`${file} is not an evaluation file at "${[id, ...(issue?.path ?? []).map(String)].join('.')}": ${issue?.message ?? 'unexpected shape'}.`);
+    }
+    scores.set(id, parsed.data.score);
+  }
+  return scores;
+}
+
 /** Instance means of evaluation files already read (one per run). */
-export function instanceMeansOfRuns(runs: readonly EvaluationFile[]): Omit<EvaluationRuns, 'files'> {
+export function instanceMeansOfRuns(runs: readonly RunScores[]): Omit<EvaluationRuns, 'files'> {
   const perInstance = new Map<string, number[]>();
   const seen = new Set<string>();
   const runMeans: number[] = [];
   for (const run of runs) {
     const means: number[] = [];
-    for (const [id, entry] of Object.entries(run)) {
+    for (const [id, score] of run) {
       seen.add(id);
-      const scores = entry.score.filter((s): s is number => s !== null);
+      const scores = score.filter((s): s is number => s !== null);
       const instanceMean = meanOf(scores);
       if (instanceMean === undefined) continue;
       means.push(instanceMean);
@@ -80,7 +116,7 @@ export function instanceMeansOfRuns(runs: readonly EvaluationFile[]): Omit<Evalu
 
 export async function readEvaluationRuns(file: string): Promise<EvaluationRuns> {
   const files = await evaluationRunFiles(file);
-  const runs = await Promise.all(files.map((f) => readEvaluationFile(f)));
+  const runs = await Promise.all(files.map((f) => readRunScores(f)));
   return { files, ...instanceMeansOfRuns(runs) };
 }
 

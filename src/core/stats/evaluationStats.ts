@@ -2,12 +2,13 @@ import type { BenchInstance } from '../bench/benchSchema';
 import type { EvaluationSummary } from '../judge/aggregate';
 import { rubricDimension } from '../judge/aggregate';
 import type { BootstrapOptions, Interval } from './bootstrap';
-import { bootstrapMean, defaultLevel, defaultResamples, standardDeviation } from './bootstrap';
+import { defaultLevel, defaultResamples, standardDeviation } from './bootstrap';
+import { GroupedValues } from './groupBootstrap';
 
 /**
- * The uncertainty of an evaluation's means. Between instances: a bootstrap over instances (each
- * instance's judge runs averaged first), for the overall mean, each rubric dimension and each
- * source. Between runs: the spread of the judge runs' overall means, reported separately because
+ * The uncertainty of an evaluation's means. Between instances: one bootstrap over instances (each
+ * instance's judge runs averaged first) serves the overall mean, each rubric dimension, each source
+ * and each source x dimension cell (groupBootstrap.ts). Between runs: the spread of the judge runs' overall means, reported separately because
  * it says how much the judge itself moves, not how much the bench sample does.
  */
 
@@ -28,54 +29,51 @@ export interface EvaluationIntervals {
   readonly betweenRuns: RunSpread | undefined;
 }
 
-function push(groups: Map<string, number[]>, key: string, value: number): void {
-  const list = groups.get(key);
-  if (list) list.push(value);
-  else groups.set(key, [value]);
-}
-
-function intervals(groups: Map<string, number[]>, options: BootstrapOptions): Map<string, Interval> {
-  const out = new Map<string, Interval>();
-  for (const [key, values] of [...groups].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
-    const interval = bootstrapMean(values, options);
-    if (interval) out.set(key, interval);
-  }
-  return out;
-}
-
 /** Intervals for every mean of `summary` (from `summarize` over the same instances). */
 export function evaluationIntervals(instances: readonly BenchInstance[], summary: EvaluationSummary, options: BootstrapOptions = {}): EvaluationIntervals {
-  const overall: number[] = [];
-  const byDimension = new Map<string, number[]>();
-  const bySource = new Map<string, number[]>();
-  const bySourceDimension = new Map<string, Map<string, number[]>>();
+  const values = new GroupedValues();
+  let row = 0;
   for (const instance of instances) {
     const scores = Object.hasOwn(summary.perInstance, instance.id) ? summary.perInstance[instance.id] : undefined;
     if (scores === undefined || scores.mean === null) continue;
-    overall.push(scores.mean);
-    push(bySource, instance.source, scores.mean);
+    values.add(row, 'o', scores.mean);
+    values.add(row, `s\u0000${instance.source}`, scores.mean);
     // One value per instance and dimension: the mean of that dimension's rubric items (usually one).
     const dimensionScores = new Map<string, number[]>();
     scores.byRubric.forEach((score, index) => {
-      if (score !== null) push(dimensionScores, rubricDimension(instance, index), score);
+      if (score === null) return;
+      const dimension = rubricDimension(instance, index);
+      const list = dimensionScores.get(dimension);
+      if (list) list.push(score);
+      else dimensionScores.set(dimension, [score]);
     });
-    let cells = bySourceDimension.get(instance.source);
-    if (!cells) {
-      cells = new Map();
-      bySourceDimension.set(instance.source, cells);
+    for (const [dimension, list] of dimensionScores) {
+      const value = list.reduce((a, b) => a + b, 0) / list.length;
+      values.add(row, `d\u0000${dimension}`, value);
+      values.add(row, `c\u0000${instance.source}\u0000${dimension}`, value);
     }
-    for (const [dimension, values] of dimensionScores) {
-      const value = values.reduce((a, b) => a + b, 0) / values.length;
-      push(byDimension, dimension, value);
-      push(cells, dimension, value);
+    row++;
+  }
+  const all = values.intervals(options);
+  const byDimension = new Map<string, Interval>();
+  const bySource = new Map<string, Interval>();
+  const bySourceDimension = new Map<string, Map<string, Interval>>();
+  for (const [key, interval] of [...all].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    const [kind, first = '', second = ''] = key.split('\u0000');
+    if (kind === 'd') byDimension.set(first, interval);
+    else if (kind === 's') bySource.set(first, interval);
+    else if (kind === 'c') {
+      const cells = bySourceDimension.get(first) ?? new Map<string, Interval>();
+      cells.set(second, interval);
+      bySourceDimension.set(first, cells);
     }
   }
   const runMeans = summary.runs.map((r) => r.mean).filter((m): m is number => m !== null);
   return {
-    overall: bootstrapMean(overall, options),
-    byDimension: intervals(byDimension, options),
-    bySource: intervals(bySource, options),
-    bySourceDimension: new Map([...bySourceDimension].map(([source, cells]) => [source, intervals(cells, options)])),
+    overall: all.get('o'),
+    byDimension,
+    bySource,
+    bySourceDimension,
     betweenRuns: runMeans.length === 0 ? undefined : { runs: runMeans.length, sd: standardDeviation(runMeans), min: Math.min(...runMeans), max: Math.max(...runMeans) },
   };
 }

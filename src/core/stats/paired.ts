@@ -1,6 +1,6 @@
 import type { BootstrapOptions } from './bootstrap';
-import { bootstrapMeans, defaultLevel, defaultResamples, defaultSeed, quantileSorted } from './bootstrap';
-import { seededUniform } from './random';
+import { bootstrapMeans, defaultLevel, defaultResamples, defaultSeed, quantileUnsorted } from './bootstrap';
+import { seedState } from './random';
 
 /**
  * Two runs on the same bench compared instance by instance: the mean of (b - a) with a paired
@@ -91,8 +91,8 @@ export function comparePaired(a: ReadonlyMap<string, number>, b: ReadonlyMap<str
     meanA: sumA / n,
     meanB: sumB / n,
     difference,
-    low: quantileSorted(means, tail),
-    high: quantileSorted(means, 1 - tail),
+    low: quantileUnsorted(means, tail),
+    high: quantileUnsorted(means, 1 - tail),
     level,
     pValue,
     better,
@@ -115,13 +115,32 @@ function signFlipPValue(deltas: Float64Array, permutations: number, seed: number
   let observed = 0;
   for (let i = 0; i < n; i++) observed += deltas[i] ?? 0;
   observed = Math.abs(observed);
-  const uniform = seededUniform(seed);
   // Relative slack so float rounding of equal sums never turns a tie into a miss.
   const threshold = observed - 1e-12 * Math.max(1, observed);
+  // xoshiro128** stepped inline (as in bootstrapMeans): one 32-bit draw gives 32 signs.
+  const state = seedState(seed);
+  let s0 = state[0] ?? 0;
+  let s1 = state[1] ?? 0;
+  let s2 = state[2] ?? 0;
+  let s3 = state[3] ?? 0;
   let hits = 0;
   for (let p = 0; p < permutations; p++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += uniform() < 0.5 ? -(deltas[i] ?? 0) : (deltas[i] ?? 0);
+    let bits = 0;
+    for (let i = 0; i < n; i++) {
+      if ((i & 31) === 0) {
+        bits = Math.imul((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25), 9);
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+      }
+      const value = deltas[i] ?? 0;
+      sum += (bits >>> (i & 31)) & 1 ? value : -value;
+    }
     if (Math.abs(sum) >= threshold) hits++;
   }
   return (hits + 1) / (permutations + 1);

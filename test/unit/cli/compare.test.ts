@@ -86,4 +86,12 @@ describe('janus compare', () => {
   it('says what to pass when a file is missing', async () => {
     await assert.rejects(runCommand(compareCommand, [path.join(dir(), 'nope.json'), path.join(dir(), 'nope.json')]), /nope\.json does not exist, nor do per-run files nope\.run1\.json/);
   });
+
+  it('names the instance and field of a malformed evaluation file', async () => {
+    const bad = path.join(dir(), 'bad.json');
+    await writeFile(bad, JSON.stringify({ '0': { score: [3, 4] }, '12': { score: [3, 7] } }));
+    await assert.rejects(runCommand(compareCommand, [bad, bad]), /bad\.json is not an evaluation file at "12\.score\.1": .*5/);
+    await writeFile(bad, '{"0": {"score": [3, 4]');
+    await assert.rejects(runCommand(compareCommand, [bad, bad]), /bad\.json is not valid JSON/);
+  });
 });

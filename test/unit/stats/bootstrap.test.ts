@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { bootstrapMean, quantileSorted } from '../../../src/core/stats/bootstrap';
+import { bootstrapMean, bootstrapMeans, quantileSorted, quantileUnsorted } from '../../../src/core/stats/bootstrap';
 import { seededUniform } from '../../../src/core/stats/random';
 
 /** Standard normal draws (Box-Muller) from the seeded source: the simulation's own randomness. */
@@ -52,5 +52,25 @@ describe('stats: bootstrap intervals', () => {
     assert.equal(quantileSorted(sorted, 0), 1);
     assert.equal(quantileSorted(sorted, 1), 4);
     assert.equal(quantileSorted(sorted, 0.5), 2.5);
+  });
+
+  it('selects the same quantiles without sorting as after a sort, ties and all', () => {
+    const u = seededUniform(77);
+    for (const n of [1, 2, 3, 10, 101, 10_000]) {
+      for (const q of [0, 0.025, 0.5, 0.975, 1]) {
+        // Few distinct values, as bootstrap means of small groups have.
+        const values = Float64Array.from({ length: n }, () => Math.round(u() * 8) / 4);
+        const sorted = Float64Array.from(values).sort();
+        assert.equal(quantileUnsorted(Float64Array.from(values), q), quantileSorted(sorted, q), `n ${n}, q ${q}`);
+      }
+    }
+  });
+
+  it('resamples with the same generator stream as seededUniform (the inline copy matches)', () => {
+    // With values equal to their indices, each resample's mean gives back the drawn indices' sum.
+    const values = [0, 1, 2, 3, 4, 5, 6];
+    const u = seededUniform(123);
+    const expected = Array.from({ length: 50 }, () => values.reduce((sum) => sum + Math.floor(u() * values.length), 0) / values.length);
+    assert.deepEqual([...bootstrapMeans(values, 50, 123)], expected);
   });
 });
