@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type * as vscode from 'vscode';
 import { ActivePersona } from './activePersona';
 import { ActiveRequests } from './activeRequests';
 import { BenchFeatures } from './bench/benchFeatures';
+import { StatsWorkerClient } from './bench/statsWorkerClient';
 import { BestOfNSessions } from './bestOfNSession';
 import { BestOfNResources } from './bestOfNSetup';
 import { CandidatesPanel } from './candidatesPanel';
@@ -35,6 +37,8 @@ export interface JanusContext {
   readonly candidates: CandidatesPanel;
   /** Bench files and documents scored against the persona: parses, results, lenses, Problems. */
   readonly bench: BenchFeatures;
+  /** Bootstraps and paired tests, off the extension host's thread. */
+  readonly stats: StatsWorkerClient;
 }
 
 export function createJanusContext(extension: vscode.ExtensionContext): JanusContext {
@@ -56,5 +60,6 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   const bestOfNResources = own(new BestOfNResources({ config, clients, keys, engine, log }));
   const candidates = own(new CandidatesPanel({ extension, log, sessions: bestOfN, resources: bestOfNResources }));
   const bench = own(new BenchFeatures(config, log));
-  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics, bestOfN, bestOfNResources, candidates, bench };
+  const stats = own(new StatsWorkerClient(path.join(extension.extensionPath, 'dist', 'statsWorker.js'), log));
+  return { extension, log, config, keys, clients, engine, status, requests, personas, personaDiagnostics, bestOfN, bestOfNResources, candidates, bench, stats };
 }

@@ -74,7 +74,7 @@ export interface BatchPollOptions {
 }
 
 /** The live job's inputs (bench, responses, runs, template, system prompt), a batch judge and the batch's files. */
-export interface BatchEvaluationOptions extends Pick<EvaluationJobOptions, 'instances' | 'responses' | 'runs' | 'template' | 'systemPrompt'> {
+export interface BatchEvaluationOptions extends Pick<EvaluationJobOptions, 'instances' | 'responses' | 'runs' | 'template' | 'systemPrompt' | 'intervals'> {
   readonly judge: BatchJudge;
   /** The evaluation file (several runs: one per run beside it, as the live job). */
   readonly outFile: string;

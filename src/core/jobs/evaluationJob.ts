@@ -18,8 +18,8 @@ import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
 import { runUnits } from './unitRunner';
-import type { IntervalsJson } from '../stats/evaluationStats';
-import { evaluationIntervals, intervalsJson } from '../stats/evaluationStats';
+import type { IntervalsComputer, IntervalsJson } from '../stats/evaluationStats';
+import { computeIntervalsHere } from '../stats/evaluationStats';
 
 /** One judged rubric item as the checkpoint stores it. */
 export interface JudgeRecord extends JudgedItem {
@@ -41,6 +41,8 @@ export interface EvaluationJobOptions extends JobHostOptions {
   readonly systemPrompt?: string | undefined;
   /** Calls per item when replies have no score. Default 5, as the original. */
   readonly maxAttempts?: number | undefined;
+  /** Computes the summary's intervals; default in this thread. */
+  readonly intervals?: IntervalsComputer | undefined;
 }
 
 export interface EvaluationJobResult extends JobOutcome {
@@ -181,6 +183,7 @@ export async function writeEvaluationOutputs(options: {
   readonly outFile: string;
   readonly judgeIdentity: string;
   readonly missingResponses: readonly string[];
+  readonly intervals?: IntervalsComputer | undefined;
 }): Promise<{ summary: EvaluationSummary; intervals: IntervalsJson; files: EvaluationJobResult['files'] }> {
   const { instances, responses, records, runs } = options;
   const summary = summarize(instances, records, runs);
@@ -190,7 +193,7 @@ export async function writeEvaluationOutputs(options: {
     if (file !== undefined) await writeResultFile(file, evaluationFileForRun(instances, responses, records, run));
   }
   const { perInstance: _perInstance, ...overview } = summary;
-  const intervals = intervalsJson(evaluationIntervals(instances, summary));
+  const intervals = await (options.intervals ?? computeIntervalsHere)(instances, summary);
   await writeFileAtomic(files.summary, `${JSON.stringify({ ...overview, intervals, judge: JSON.parse(options.judgeIdentity) as unknown, runs, missingResponses: options.missingResponses }, null, 2)}\n`);
   return { summary, intervals, files };
 }

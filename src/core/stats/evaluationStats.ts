@@ -103,6 +103,14 @@ export function intervalsJson(value: EvaluationIntervals, options: BootstrapOpti
   };
 }
 
+/**
+ * How a host computes a summary's intervals: in this thread by default (the CLI), or off the
+ * thread (the extension host hands the work to a worker so the editor's extensions never wait on it).
+ */
+export type IntervalsComputer = (instances: readonly BenchInstance[], summary: EvaluationSummary) => Promise<IntervalsJson>;
+
+export const computeIntervalsHere: IntervalsComputer = (instances, summary) => Promise.resolve(intervalsJson(evaluationIntervals(instances, summary)));
+
 /** `4.17 [4.09, 4.25]`: a mean with its interval, as lenses and summaries show it. */
 export function formatInterval(interval: Pick<Interval, 'mean' | 'low' | 'high'>, digits = 2): string {
   return `${interval.mean.toFixed(digits)} [${interval.low.toFixed(digits)}, ${interval.high.toFixed(digits)}]`;

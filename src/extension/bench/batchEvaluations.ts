@@ -58,6 +58,7 @@ async function jobOptions(ctx: JanusContext, root: string, record: RunRecord): P
     api: openaiBatchApi({ baseUrl: profile.baseUrl, model: profile.model, apiKey }),
     poll: { intervalMs: ctx.config.settings['judge.batchPollMs'] },
     logger: ctx.log,
+    intervals: ctx.stats.intervals,
   };
 }
 

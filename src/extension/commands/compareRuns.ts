@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { UserFacingError } from '../../core/errors';
 import { comparisonMarkdown } from '../../core/stats/comparisonReport';
 import type { RunComparison } from '../../core/stats/evaluationRuns';
-import { compareEvaluationRuns, readEvaluationRuns } from '../../core/stats/evaluationRuns';
+import { readEvaluationRuns, summarizeSide } from '../../core/stats/evaluationRuns';
 import { readLoadedEvaluation } from '../bench/evaluationResults';
 import type { RunRecord } from '../bench/runRecords';
 import { listRuns } from '../bench/runRecords';
@@ -49,7 +49,7 @@ export async function compareEvaluationRunsCommand(ctx: JanusContext, rawArgs?: 
   const chosen: { a: string; b: string; bench?: string | undefined } | undefined = given.success && given.data ? given.data : await pickTwo();
   if (!chosen) return undefined;
   const [a, b] = await Promise.all([readEvaluationRuns(chosen.a), readEvaluationRuns(chosen.b)]);
-  const result = compareEvaluationRuns(a, b);
+  const result: RunComparison = { a: summarizeSide(a), b: summarizeSide(b), paired: await ctx.stats.paired(a.instanceMeans, b.instanceMeans) };
   const label = (file: string): string => `${path.basename(path.dirname(file))}/${path.basename(file)}`;
   const markdown = comparisonMarkdown(result, { a: label(chosen.a), b: label(chosen.b) });
   ctx.log.info(`Compared ${chosen.a} (a) with ${chosen.b} (b): ${result.paired ? `b - a = ${result.paired.difference.toFixed(3)} [${result.paired.low.toFixed(3)}, ${result.paired.high.toFixed(3)}], p = ${result.paired.pValue.toFixed(4)}` : 'nothing paired'}`);

@@ -87,7 +87,7 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
   const cache = await openCallCache(folder.cache);
   const title = ids ? `Janus: evaluating instance ${ids.join(', ')}` : `Janus: evaluating ${instances.length} instances`;
   const result: EvaluationJobResult = await withJobProgress(ctx, title, 'judge calls', (signal, onProgress) =>
-    runEvaluationJob({ instances, responses, judge, scheduler, outFile: folder.output, checkpointFile: folder.checkpoint, runs, cache, signal, onProgress, prices: jobPrices(ctx.config.settings), logger: ctx.log }),
+    runEvaluationJob({ instances, responses, judge, scheduler, outFile: folder.output, checkpointFile: folder.checkpoint, runs, cache, signal, onProgress, prices: jobPrices(ctx.config.settings), logger: ctx.log, intervals: ctx.stats.intervals }),
     { bench: document.uri, kind: 'evaluate', ids },
   );
   const finished = !result.cancelled && result.stoppedBy === undefined && result.failures.length === 0;
