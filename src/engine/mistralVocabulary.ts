@@ -11,11 +11,14 @@ export interface MistralVocabulary {
   readonly tokens: readonly string[];
   /** Merges as (left, right) pieces, highest priority first. */
   readonly merges: readonly (readonly [string, string])[];
+  /** The package's own encoder, `encode(text, addBos, addPrecedingSpace)`: tests compare against it. */
+  readonly encode: (text: string, addBos: boolean, addPrecedingSpace: boolean) => number[];
 }
 
 const moduleSchema = z.object({
   vocabById: z.array(z.string()),
   merges: z.instanceof(Map),
+  encode: z.custom<(text: string, addBos: boolean, addPrecedingSpace: boolean) => number[]>((v) => typeof v === 'function'),
 });
 
 export const mistralTokenizerPackage = 'mistral-tokenizer-js';
@@ -41,7 +44,7 @@ async function load(): Promise<MistralVocabulary> {
   }
   const parsed = moduleSchema.safeParse(mod);
   if (!parsed.success) throw new Error(`${mistralTokenizerPackage} does not export vocabById and merges as expected; use version 1.0.0`);
-  const { vocabById, merges } = parsed.data;
+  const { vocabById, merges, encode } = parsed.data;
   // The package keys each merge "left right" with its priority (lower merges first).
   const ranked = [...(merges as Map<unknown, unknown>).entries()]
     .filter((e): e is [string, number] => typeof e[0] === 'string' && typeof e[1] === 'number')
@@ -50,5 +53,5 @@ async function load(): Promise<MistralVocabulary> {
     const space = key.indexOf(' ');
     return [key.slice(0, space), key.slice(space + 1)];
   });
-  return { tokens: vocabById, merges: pairs };
+  return { tokens: vocabById, merges: pairs, encode: (text, addBos, addPrecedingSpace) => encode(text, addBos, addPrecedingSpace) };
 }

@@ -65,7 +65,7 @@ export function tinyRmTensors(vocab: number, shape: TinyRmShape, seed: number, d
       t(`${p}mlp.down_proj.weight`, [hidden, ff], 1 / Math.sqrt(ff)),
     );
   }
-  tensors.push(t('model.norm.weight', [hidden], 0.1, 1), t('value_head.weight', [1, hidden], 1 / Math.sqrt(hidden)));
+  tensors.push(t('model.norm.weight', [hidden], 0.1, 1), t('value_head.weight', [1, hidden], 1));
   return tensors;
 }
 
