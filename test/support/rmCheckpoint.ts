@@ -72,7 +72,7 @@ export function tinyRmTensors(vocab: number, shape: TinyRmShape, seed: number, d
 /** Writes the checkpoint into `dir` (created) and returns it. */
 export async function writeTinyRmCheckpoint(dir: string, options: TinyRmOptions = {}): Promise<string> {
   const shape = options.shape ?? tinyRmShape;
-  const { tokens, merges } = await loadMistralVocabulary();
+  const { tokens } = await loadMistralVocabulary();
   await mkdir(dir, { recursive: true });
   const normalization = options.normalization === undefined ? { mean: 0.5, std: 2, normalize_reward: true } : options.normalization;
   const config = {
@@ -109,8 +109,14 @@ export async function writeTinyRmCheckpoint(dir: string, options: TinyRmOptions 
   }
   await writeFile(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }, null, 2));
 
+  await writeMistralTokenizerFiles(dir, options.tokenizerFiles ?? ['tokenizer.model', 'tokenizer.json']);
+  return dir;
+}
+
+/** The real Mistral tokenizer as a checkpoint ships it: tokenizer.model and/or tokenizer.json, and tokenizer_config.json. */
+export async function writeMistralTokenizerFiles(dir: string, files: readonly ('tokenizer.model' | 'tokenizer.json')[]): Promise<void> {
+  const { tokens, merges } = await loadMistralVocabulary();
   const types = tokens.map((t, id) => (id === 0 ? TokenType.unknown : id <= 2 ? TokenType.control : /^<0x[0-9A-F]{2}>$/.test(t) ? TokenType.byte : TokenType.normal));
-  const files = options.tokenizerFiles ?? ['tokenizer.model', 'tokenizer.json'];
   if (files.includes('tokenizer.model')) {
     const scores = scoresFromMerges(tokens, merges);
     const pieces = tokens.map((piece, id) => ({ piece, score: types[id] === TokenType.normal ? (scores[id] ?? 0) : 0, type: types[id] ?? 1 }));
@@ -138,5 +144,4 @@ export async function writeTinyRmCheckpoint(dir: string, options: TinyRmOptions 
     added_tokens_decoder: Object.fromEntries(special.map((s) => [String(s.id), s])),
   };
   await writeFile(path.join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
-  return dir;
 }

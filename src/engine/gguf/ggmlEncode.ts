@@ -39,24 +39,25 @@ export function quantizeQ8_0(values: Float32Array): Uint8Array {
   if (values.length % q8BlockValues !== 0) throw new Error(`Q8_0 needs a multiple of ${q8BlockValues} values, got ${values.length}`);
   const blocks = values.length / q8BlockValues;
   const out = new Uint8Array(blocks * q8BlockBytes);
-  const view = new DataView(out.buffer);
+  const quants = new Int8Array(out.buffer);
   const f = Math.fround;
   for (let b = 0; b < blocks; b++) {
     const start = b * q8BlockValues;
     let amax = 0;
     for (let j = 0; j < q8BlockValues; j++) {
-      const a = Math.abs(values[start + j] ?? 0);
+      const a = Math.abs(values[start + j] as number);
       if (a > amax) amax = a;
     }
     const d = f(amax / 127);
     const id = d !== 0 ? f(1 / d) : 0;
     const o = b * q8BlockBytes;
-    view.setUint16(o, float32ToFloat16Bits(d), true);
+    const h = float32ToFloat16Bits(d);
+    out[o] = h & 0xff;
+    out[o + 1] = h >>> 8;
     for (let j = 0; j < q8BlockValues; j++) {
-      const x = f((values[start + j] ?? 0) * id);
+      const x = f((values[start + j] as number) * id);
       // roundf: halves away from zero (Math.round would take -2.5 to -2).
-      const q = Math.sign(x) * Math.round(Math.abs(x));
-      view.setInt8(o + 2 + j, q);
+      quants[o + 2 + j] = x >= 0 ? Math.floor(x + 0.5) : -Math.floor(0.5 - x);
     }
   }
   return out;

@@ -149,9 +149,12 @@ class ByteSink {
 }
 
 /** IEEE 754 half from a float32, round to nearest even (what ggml's fp32->fp16 does). */
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
 export function float32ToFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const x = new Uint32Array(f32.buffer)[0] ?? 0;
+  scratchF32[0] = value;
+  const x = scratchU32[0] ?? 0;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
