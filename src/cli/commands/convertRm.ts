@@ -1,26 +1,38 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { CliUsageError } from '../command';
+import type { ConvertProgress } from '../../engine/convertRm';
 import { convertRewardModel } from '../../engine/convertRm';
+import type { OutputType } from '../../engine/convert/tensorPlan';
 
-const usage = `Usage: janus convert-rm --checkpoint <dir|file.safetensors> --out <head.json> [--tensor <name>]
+const usage = `Usage: janus convert-rm --checkpoint <dir|file.safetensors> --out <rm.gguf> [--type f16|q8_0] [--tensor <name>]
 
-Writes the reward head file the local engine reads (\`janus serve --reward-head\`) from a Hugging Face
-reward-model checkpoint such as Janus-RM-7B (OpenRLHF layout).
+Converts a Hugging Face reward model such as Janus-RM-7B (OpenRLHF layout: a Mistral/Llama backbone
+plus value_head.weight) into one llama.cpp GGUF that \`janus serve --reward-model\` loads: the backbone
+as tensors, the value head, mean/std and the 2048-token limit as metadata.
 
-  --checkpoint  a .safetensors file, or a directory with model.safetensors.index.json or .safetensors shards
-  --out         the reward head file to write (JSON)
-  --tensor      the value head tensor (default: value_head.weight, or <value_head_prefix>.weight from config.json)
+  --checkpoint  the checkpoint directory (config.json, tokenizer files, safetensors shards with or
+                without model.safetensors.index.json), or one .safetensors file in such a directory
+  --out         the GGUF file to write
+  --type        f16 (default) or q8_0 (8-bit blocks, about half the size)
+  --tensor      the value head tensor (default: value_head.weight, or <value_head_prefix>.weight)
 
-mean/std are taken from config.json beside the checkpoint when both are present, unless it says
-normalize_reward: false.`;
+mean/std are taken from config.json when both are present, unless it says normalize_reward: false.
+Progress goes to stderr.`;
 
-function parse(args: readonly string[]): { checkpoint: string; out: string; tensor?: string } {
+interface ConvertRmArgs {
+  readonly checkpoint: string;
+  readonly out: string;
+  readonly type: OutputType;
+  readonly tensor?: string;
+}
+
+function parse(args: readonly string[]): ConvertRmArgs {
   let values;
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { checkpoint: { type: 'string' }, out: { type: 'string' }, tensor: { type: 'string' } },
+      options: { checkpoint: { type: 'string' }, out: { type: 'string' }, type: { type: 'string' }, tensor: { type: 'string' } },
       allowPositionals: false,
       strict: true,
     }));
@@ -29,18 +41,29 @@ function parse(args: readonly string[]): { checkpoint: string; out: string; tens
   }
   if (values.checkpoint === undefined) throw new CliUsageError('--checkpoint is required');
   if (values.out === undefined) throw new CliUsageError('--out is required');
-  return { checkpoint: values.checkpoint, out: values.out, ...(values.tensor !== undefined ? { tensor: values.tensor } : {}) };
+  const type = values.type ?? 'f16';
+  if (type !== 'f16' && type !== 'q8_0') throw new CliUsageError(`--type must be f16 or q8_0, got "${type}"`);
+  return { checkpoint: values.checkpoint, out: values.out, type, ...(values.tensor !== undefined ? { tensor: values.tensor } : {}) };
+}
+
+function progressLine(p: ConvertProgress): string {
+  const mb = p.sourceBytes / 1e6;
+  const rate = p.seconds > 0 ? mb / p.seconds : 0;
+  return `tensor ${p.index}/${p.count} ${p.name}: ${mb.toFixed(1)} MB read, ${rate.toFixed(1)} MB/s\n`;
 }
 
 export const convertRmCommand: CliCommand = {
   name: 'convert-rm',
-  summary: 'write a reward head file from a safetensors reward-model checkpoint',
+  summary: 'convert a Hugging Face reward model (backbone + value head) into one GGUF',
   usage,
   async run(args: readonly string[]): Promise<number> {
     const options = parse(args);
-    const result = await convertRewardModel(options);
+    const result = await convertRewardModel({ ...options, onProgress: (p) => process.stderr.write(progressLine(p)) });
+    const h = result.hparams;
     process.stdout.write(
-      `wrote ${options.out}: ${result.tensor.name} (${result.tensor.dtype}, hidden ${result.head.hiddenSize}), ${result.normalization}\n`,
+      `wrote ${options.out} (${options.type}): ${result.tensorCount} tensors, ${h.layers} layers, hidden ${h.hidden}, ` +
+        `${h.heads} heads / ${h.kvHeads} KV heads, vocabulary ${result.vocabulary.tokens.length} from ${result.vocabulary.source}; ` +
+        `value head ${result.headTensor.name} (${result.headTensor.dtype}), ${result.normalization}\n`,
     );
     return 0;
   },

@@ -38,9 +38,29 @@ export type GgufValue =
       readonly value: ArrayLike<number>;
     };
 
-/** ggml tensor types this writer can store. */
-export type GgufTensorType = 'F32' | 'F16';
-const ggmlTypeId: Record<GgufTensorType, number> = { F32: 0, F16: 1 };
+/** ggml tensor types this writer can store (Q8_0 only through the streaming writer). */
+export type GgufTensorType = 'F32' | 'F16' | 'Q8_0';
+const ggmlTypeId: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q8_0: 8 };
+
+/** Q8_0 blocks: 32 values as one fp16 scale plus 32 int8, 34 bytes (ggml `block_q8_0`). */
+export const q8BlockValues = 32;
+export const q8BlockBytes = 34;
+
+/** Bytes a tensor of `type` and `dims` occupies in the file (before alignment padding). */
+export function ggmlTensorByteSize(type: GgufTensorType, dims: readonly number[]): number {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (type === 'F32') return count * 4;
+  if (type === 'F16') return count * 2;
+  if ((dims[0] ?? 0) % q8BlockValues !== 0) throw new Error(`Q8_0 needs rows of a multiple of ${q8BlockValues} values, got [${dims.join(', ')}]`);
+  return (count / q8BlockValues) * q8BlockBytes;
+}
+
+/** What the header says about one tensor: its data follows at an aligned offset. */
+export interface GgufTensorInfo {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly type: GgufTensorType;
+}
 
 export interface GgufTensor {
   readonly name: string;
@@ -129,9 +149,12 @@ class ByteSink {
 }
 
 /** IEEE 754 half from a float32, round to nearest even (what ggml's fp32->fp16 does). */
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
 export function float32ToFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const x = new Uint32Array(f32.buffer)[0] ?? 0;
+  scratchF32[0] = value;
+  const x = scratchU32[0] ?? 0;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -160,6 +183,7 @@ function tensorBytes(tensor: GgufTensor): Uint8Array {
   if (count !== tensor.data.length) {
     throw new Error(`GGUF tensor ${tensor.name}: dims [${tensor.dims.join(', ')}] hold ${count} values, data has ${tensor.data.length}`);
   }
+  if (tensor.type === 'Q8_0') throw new Error(`GGUF tensor ${tensor.name}: write Q8_0 with the streaming writer`);
   if ((tensor.type ?? 'F32') === 'F32') {
     const out = Buffer.alloc(count * 4);
     for (let i = 0; i < count; i++) out.writeFloatLE(tensor.data[i] ?? 0, i * 4);
@@ -170,17 +194,26 @@ function tensorBytes(tensor: GgufTensor): Uint8Array {
   return out;
 }
 
-/** Serialises a GGUF v3 document to bytes. */
-export function encodeGguf(doc: GgufDocument): Buffer {
-  const alignment = doc.alignment ?? defaultAlignment;
-  const entries: [string, GgufValue][] =
-    doc.metadata instanceof Map ? [...doc.metadata.entries()] : Object.entries(doc.metadata);
+function padding(size: number, alignment: number): number {
+  return (alignment - (size % alignment)) % alignment;
+}
+
+/**
+ * The header of a GGUF v3 file: metadata and tensor infos, padded to the alignment. Tensor data
+ * follows in the order given, each padded to the alignment.
+ */
+export function encodeGgufHeader(
+  metadata: GgufDocument['metadata'],
+  tensors: readonly GgufTensorInfo[],
+  alignment = defaultAlignment,
+): Buffer {
+  const entries: [string, GgufValue][] = metadata instanceof Map ? [...metadata.entries()] : Object.entries(metadata);
   if (alignment !== defaultAlignment) entries.push(['general.alignment', { type: 'uint32', value: alignment }]);
 
   const sink = new ByteSink();
   sink.bytes(Buffer.from('GGUF', 'ascii'));
   sink.u32(3);
-  sink.u64(doc.tensors.length);
+  sink.u64(tensors.length);
   sink.u64(entries.length);
   for (const [key, entry] of entries) {
     sink.string(key);
@@ -193,24 +226,30 @@ export function encodeGguf(doc: GgufDocument): Buffer {
       sink.scalar(entry.type, entry.value);
     }
   }
-
-  const datas = doc.tensors.map(tensorBytes);
   let offset = 0;
-  doc.tensors.forEach((tensor, i) => {
+  for (const tensor of tensors) {
     sink.string(tensor.name);
     sink.u32(tensor.dims.length);
     for (const d of tensor.dims) sink.u64(d);
-    sink.u32(ggmlTypeId[tensor.type ?? 'F32']);
+    sink.u32(ggmlTypeId[tensor.type]);
     sink.u64(offset);
-    const size = datas[i]?.length ?? 0;
-    offset += size + ((alignment - (size % alignment)) % alignment);
-  });
-  sink.padTo(alignment);
-  for (const data of datas) {
-    sink.bytes(data);
-    sink.padTo(alignment);
+    const size = ggmlTensorByteSize(tensor.type, tensor.dims);
+    offset += size + padding(size, alignment);
   }
-  return sink.result();
+  sink.padTo(alignment);
+  return Buffer.from(sink.result());
+}
+
+/** Serialises a GGUF v3 document to bytes. */
+export function encodeGguf(doc: GgufDocument): Buffer {
+  const alignment = doc.alignment ?? defaultAlignment;
+  const infos = doc.tensors.map((t) => ({ name: t.name, dims: t.dims, type: t.type ?? 'F32' }));
+  const parts: Uint8Array[] = [encodeGgufHeader(doc.metadata, infos, alignment)];
+  for (const tensor of doc.tensors) {
+    const data = tensorBytes(tensor);
+    parts.push(data, Buffer.alloc(padding(data.length, alignment)));
+  }
+  return Buffer.concat(parts);
 }
 
 /** Writes a GGUF v3 file. */
