@@ -8,7 +8,6 @@ import { convertRmCommand } from '../../../src/cli/commands/convertRm';
 import { makeTinyModelCommand } from '../../../src/cli/commands/makeTinyModel';
 import { ConvertRmError, convertRewardModel } from '../../../src/engine/convertRm';
 import { readRewardHead } from '../../../src/engine/rewardHead';
-import { createTinyLlamaWeights, createTinyValueHead } from '../../../src/engine/tinyModel';
 import { writeSafetensors } from '../../support/safetensorsWriter';
 import { useTempDir } from '../../support/tempDir';
 
@@ -113,16 +112,6 @@ describe('convert-rm', function () {
     await assert.rejects(convertRmCommand.run(['--checkpoint', 'x', '--out', 'y', '--bogus']), CliUsageError);
     await assert.rejects(makeTinyModelCommand.run(['--out', 'x.gguf', '--seed', 'abc']), /--seed must be an integer/);
     await assert.rejects(makeTinyModelCommand.run([]), /--out is required/);
-  });
-
-  it('make-tiny-model writes the model and the matching reward head', async () => {
-    const model = path.join(dir, 'cli.gguf');
-    const headFile = path.join(dir, 'cli.json');
-    const { code, out } = await captureStdout(() => makeTinyModelCommand.run(['--out', model, '--reward-head', headFile, '--seed', '5']));
-    assert.equal(code, 0);
-    assert.equal(out, `model: ${model}\nreward head: ${headFile}\n`);
-    const written = await readRewardHead(headFile);
-    assert.deepEqual([...written.weight], [...createTinyValueHead(createTinyLlamaWeights(5))]);
   });
 
   it('through the real CLI: a bad checkpoint is one error line and a non-zero exit', async () => {
