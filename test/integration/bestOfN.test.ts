@@ -54,7 +54,7 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
 
   before(async () => {
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-model', model.rewardModelPath, '--parallel', '4', '--context', '1024']);
     await setUserSetting('generator.baseUrl', `${engine.url}/v1`);
     await setUserSetting('reward.baseUrl', engine.url);
     await setUserSetting('systemMessage', system);
