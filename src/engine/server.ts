@@ -80,9 +80,12 @@ export class EngineServer {
           return await this.getReward(req, res);
         case 'POST /pooling':
         case 'POST /v1/pooling':
-          return await this.pooling(req, res);
+          return await this.pooling(req, res, 'pooling');
+        case 'POST /classify':
+        case 'POST /v1/classify':
+          return await this.pooling(req, res, 'classify');
         default:
-          throw new EngineHttpError(404, `No route ${route}. This engine serves /health, /props, /v1/models, /v1/completions, /v1/chat/completions, /get_reward and /pooling.`, 'not_found_error', 'route_not_found');
+          throw new EngineHttpError(404, `No route ${route}. This engine serves /health, /props, /v1/models, /v1/completions, /v1/chat/completions, /get_reward, /pooling and /classify.`, 'not_found_error', 'route_not_found');
       }
     } catch (error) {
       const httpError = error instanceof EngineHttpError ? error : new EngineHttpError(500, `Engine error: ${error instanceof Error ? error.message : String(error)}`, 'server_error', 'internal_error');
@@ -220,7 +223,8 @@ export class EngineServer {
     sendJson(res, 200, { rewards: await this.scoreTexts(res, query) });
   }
 
-  private async pooling(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** vLLM's `/pooling` rows (`data: [r]`) or `/classify` rows of a one-label classifier (`probs: [r]`, raw: no activation). */
+  private async pooling(req: http.IncomingMessage, res: http.ServerResponse, shape: 'pooling' | 'classify'): Promise<void> {
     const request = parseBody(poolingRequestSchema, await readJson(req));
     const reward = this.ready().reward;
     // vLLM clients name the model they score with: the reward model's id (or the engine's) is fine.
@@ -229,11 +233,13 @@ export class EngineServer {
     const rewards = await this.scoreTexts(res, texts);
     const promptTokens = reward?.countTokens(texts) ?? 0;
     sendJson(res, 200, {
-      id: `pool-${randomUUID()}`,
+      id: `${shape === 'classify' ? 'classify' : 'pool'}-${randomUUID()}`,
       object: 'list',
       created: Math.floor(Date.now() / 1000),
       model: reward?.id ?? this.options.modelId,
-      data: rewards.map((value, index) => ({ index, object: 'pooling', data: [value] })),
+      data: rewards.map((value, index) =>
+        shape === 'classify' ? { index, label: 'LABEL_0', probs: [value], num_classes: 1 } : { index, object: 'pooling', data: [value] },
+      ),
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 },
     });
   }

@@ -138,7 +138,7 @@ describe('Best-of-N on the local engine', function () {
     assert.deepEqual(again.state.candidates.map((c) => c.text), first.state.candidates.map((c) => c.text));
   });
 
-  it('vLLM-style /pooling scores the same as /get_reward', async () => {
+  it('vLLM-style /classify scores the same as /get_reward', async () => {
     const scorer = createRewardScorer({ kind: 'vllm', baseUrl: `${engine.url}/v1` });
     const { events, state } = await collect(runBestOfN(options({ scorer })));
     await assertRankedByRealRewards(state, events);

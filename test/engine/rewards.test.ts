@@ -125,6 +125,14 @@ describe('local engine: rewards from a separate reward model', function () {
     assert.equal(body.usage.prompt_tokens, TEXTS.reduce((sum, t) => sum + referenceTokens(t).length, 0));
   });
 
+  it('serves them as vLLM /classify rows of a one-label classifier too (raw, no sigmoid)', async () => {
+    const res = await fetch(`${engine.url}/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: TEXTS, use_activation: false }) });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { data: { index: number; probs: number[]; num_classes: number }[] };
+    assert.deepEqual(body.data.map((d) => d.probs), (await rewards(TEXTS)).map((r) => [r]));
+    assert.ok(body.data.every((d) => d.num_classes === 1));
+  });
+
   it('generates with the generator while it serves rewards', async () => {
     const res = await fetch(`${engine.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: '[INST] hi [/INST] ', max_tokens: 5, ignore_eos: true }) });
     assert.equal(res.status, 200);
