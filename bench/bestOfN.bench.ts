@@ -46,7 +46,7 @@ async function timeRun(options: BestOfNOptions): Promise<Timing> {
 
 async function main(): Promise<void> {
   const tiny = await getTinyModel();
-  const engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
+  const engine = await startEngine(['--model', tiny.modelPath, '--reward-model', tiny.rewardModelPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
   const rows: BenchRow[] = [];
   const direct = await directLlama(tiny.modelPath, `[INST] ${input.system}\n${input.prompt} [/INST] `, { sequences: 4, contextSize: 1024 });
   try {

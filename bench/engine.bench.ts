@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const tiny = await getTinyModel();
   const rows: BenchRow[] = [];
 
-  const engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
+  const engine = await startEngine(['--model', tiny.modelPath, '--reward-model', tiny.rewardModelPath, '--parallel', '4', '--threads', '1', '--context', '1024', '--quiet']);
   const runner = await directLlama(tiny.modelPath, PROMPT, { sequences: 4, contextSize: 1024 });
   const directRate = async (): Promise<number> => TOKENS / ((await runner.run(1, TOKENS)) / 1000);
   try {

@@ -56,6 +56,7 @@ export const settingSpecs = {
   'request.timeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.timeoutMs), 'Use milliseconds, at least 1000.'),
   'request.stallTimeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.stallTimeoutMs), 'Use milliseconds, at least 1000.'),
   'localEngine.modelPath': spec(z.string().default(''), 'Set it to the path of a Janus GGUF file.'),
+  'localEngine.rewardModelPath': spec(z.string().default(''), 'Set it to the path of a reward model GGUF written by `janus convert-rm`, or leave it empty.'),
   'localEngine.port': spec(z.number().int().min(1).max(65535).default(8011), 'Use a port number from 1 to 65535.'),
   'localEngine.threads': spec(z.number().int().min(0).default(0), 'Use 0 (automatic: cores - 1) or a thread count.'),
   'localEngine.parallel': spec(z.number().int().min(1).max(64).default(4), 'Use a number of parallel sequences from 1 to 64.'),
@@ -86,6 +87,7 @@ export const restrictedSettingKeys: readonly SettingKey[] = [
   'reward.baseUrl',
   'judge.baseUrl',
   'localEngine.modelPath',
+  'localEngine.rewardModelPath',
 ];
 
 /** Settings whose keys sit under `janus.<role>.`: a change there needs a new client for that role. */

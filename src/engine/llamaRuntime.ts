@@ -1,14 +1,16 @@
-// The llama.cpp side of the local engine, through node-llama-cpp: one model, one generation context
-// whose sequences are the slots, and (only when a reward head is given) one embedding context that
-// reads the final hidden state for value-head rewards.
+// The llama.cpp side of the local engine, through node-llama-cpp: the generator, one generation
+// context whose sequences are the slots, and (only when a reward model is given) the reward model
+// as a second llama.cpp model of its own (rewardRuntime.ts).
 import { randomInt } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ChatMessage, FinishReason, Sampling } from './protocol';
 import { EngineHttpError } from './protocol';
 import { formatJanusPrompt } from '../core/prompts/janusFormat';
 import { loadNodeLlamaCpp } from './nodeLlamaCpp';
+import type { RewardModelInfo } from './rewardGguf';
+import { RewardRuntime } from './rewardRuntime';
 import { SlotPool } from './slotPool';
 import { TokenTextStream } from './textStream';
 
@@ -18,7 +20,8 @@ export interface RuntimeOptions {
   readonly threads: number;
   /** Tokens each slot can hold (prompt + completion). */
   readonly contextSize: number;
-  readonly withEmbeddings: boolean;
+  /** The reward model GGUF and its metadata (already validated with `readRewardModelInfo`). */
+  readonly rewardModel?: { readonly path: string; readonly info: RewardModelInfo } | undefined;
 }
 
 export interface ChoiceEvent {
@@ -61,7 +64,8 @@ export class LlamaRuntime {
     private readonly llama: Llama,
     readonly model: LlamaModel,
     private readonly context: LlamaContext,
-    private readonly embedding: LlamaEmbeddingContext | undefined,
+    /** The reward model, when one was given; never the generator. */
+    readonly reward: RewardRuntime | undefined,
     readonly pool: SlotPool<LlamaContextSequence>,
     readonly contextSize: number,
     private readonly chatTemplate: string | undefined,
@@ -88,11 +92,19 @@ export class LlamaRuntime {
     });
     const slots: LlamaContextSequence[] = [];
     for (let i = 0; i < options.parallel; i++) slots.push(context.getSequence());
-    const embedding = options.withEmbeddings
-      ? await model.createEmbeddingContext({ contextSize, threads: options.threads })
-      : undefined;
+    let reward: RewardRuntime | undefined;
+    if (options.rewardModel) {
+      try {
+        reward = await RewardRuntime.load(llama, options.rewardModel.path, options.rewardModel.info, options.threads);
+      } catch (error) {
+        await context.dispose();
+        await model.dispose();
+        await llama.dispose();
+        throw error;
+      }
+    }
     const template = model.fileInfo.metadata.tokenizer?.chat_template;
-    return new LlamaRuntime(llama, model, context, embedding, new SlotPool(slots), contextSize, typeof template === 'string' ? template : undefined);
+    return new LlamaRuntime(llama, model, context, reward, new SlotPool(slots), contextSize, typeof template === 'string' ? template : undefined);
   }
 
   /** Tokens of a raw prompt, as llama-server makes them: specials parsed, BOS added when the model wants it. */
@@ -218,26 +230,12 @@ export class LlamaRuntime {
     return { index, text: stream.completionText, finishReason, completionTokens: generated.length };
   }
 
-  /** Final normalised hidden state of the last token of `text` (BOS and EOS ensured), as a value head reads it. */
-  async lastHiddenState(text: string): Promise<number[]> {
-    if (!this.embedding) throw new Error('the engine was started without a reward head');
-    const tokens = this.model.tokenize(text, true);
-    const { bos, eos } = this.model.tokens;
-    if (bos !== null && tokens[0] !== bos) tokens.unshift(bos);
-    if (eos !== null && tokens[tokens.length - 1] !== eos) tokens.push(eos);
-    if (tokens.length >= this.contextSize) {
-      throw new EngineHttpError(400, `A text to score has ${tokens.length} tokens; the context holds ${this.contextSize}.`, 'invalid_request_error', 'context_length_exceeded', 'query');
-    }
-    const embedding = await this.embedding.getEmbeddingFor(tokens);
-    return [...embedding.vector];
-  }
-
   get hiddenSize(): number {
     return this.model.embeddingVectorSize;
   }
 
   async dispose(): Promise<void> {
-    await this.embedding?.dispose();
+    await this.reward?.dispose();
     await this.context.dispose();
     await this.model.dispose();
     await this.llama.dispose();

@@ -55,10 +55,11 @@ export type ChatRequest = z.infer<typeof chatRequestSchema>;
 /** OpenRLHF's reward server: full texts in, one float each out. */
 export const getRewardRequestSchema = z.object({ query: z.array(z.string()).min(1).max(512) });
 
-/** vLLM's /pooling for reward models: `input` texts (or one text). */
+/** vLLM's /pooling and /classify: `input` texts (or one text); the engine never applies an activation. */
 export const poolingRequestSchema = z.object({
   model: z.string().optional(),
   input: z.union([z.string(), z.array(z.string()).min(1).max(512)]),
+  use_activation: z.boolean().nullish(),
 });
 
 /** The sampling a generation runs with, after defaults and aliases are resolved. */

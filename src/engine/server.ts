@@ -22,8 +22,6 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export interface EngineServerOptions {
   /** The id clients name in `model`; requests naming another model get a 404. */
   readonly modelId: string;
-  /** Maps a final hidden state to a reward; absent when no reward head was given. */
-  readonly reward?: ((hidden: readonly number[]) => number) | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -82,9 +80,12 @@ export class EngineServer {
           return await this.getReward(req, res);
         case 'POST /pooling':
         case 'POST /v1/pooling':
-          return await this.pooling(req, res);
+          return await this.pooling(req, res, 'pooling');
+        case 'POST /classify':
+        case 'POST /v1/classify':
+          return await this.pooling(req, res, 'classify');
         default:
-          throw new EngineHttpError(404, `No route ${route}. This engine serves /health, /props, /v1/models, /v1/completions, /v1/chat/completions, /get_reward and /pooling.`, 'not_found_error', 'route_not_found');
+          throw new EngineHttpError(404, `No route ${route}. This engine serves /health, /props, /v1/models, /v1/completions, /v1/chat/completions, /get_reward, /pooling and /classify.`, 'not_found_error', 'route_not_found');
       }
     } catch (error) {
       const httpError = error instanceof EngineHttpError ? error : new EngineHttpError(500, `Engine error: ${error instanceof Error ? error.message : String(error)}`, 'server_error', 'internal_error');
@@ -124,8 +125,8 @@ export class EngineServer {
       idle_slots: runtime?.pool.available ?? null,
       queued_requests: runtime?.pool.waiting ?? null,
       default_generation_settings: { n_ctx: runtime?.contextSize ?? null },
-      reward: this.options.reward !== undefined,
       hidden_size: runtime?.hiddenSize ?? null,
+      reward_model: runtime?.reward?.props ?? null,
     };
   }
 
@@ -187,35 +188,58 @@ export class EngineServer {
     }
   }
 
-  private async scoreTexts(texts: readonly string[]): Promise<number[]> {
-    const runtime = this.ready();
-    const reward = this.options.reward;
+  /**
+   * Rewards from the reward model (never the generator). A client that disconnects stops the work
+   * before its next text: nobody would read the answer.
+   */
+  private async scoreTexts(res: http.ServerResponse, texts: readonly string[]): Promise<number[]> {
+    const reward = this.ready().reward;
     if (!reward) {
-      throw new EngineHttpError(400, 'This engine has no reward head. Restart it with --reward-head <file> (write one with `janus convert-rm`).', 'invalid_request_error', 'no_reward_model');
+      throw new EngineHttpError(
+        400,
+        'This engine has no reward model. Restart it with --reward-model <rm.gguf> (convert the reward model checkpoint with `janus convert-rm --checkpoint <dir> --out rm.gguf`).',
+        'invalid_request_error',
+        'no_reward_model',
+      );
     }
-    const rewards: number[] = [];
-    for (const text of texts) rewards.push(reward(await runtime.lastHiddenState(text)));
-    return rewards;
+    const controller = new AbortController();
+    // The response closing before it was sent is the client going away (a request's own 'close'
+    // fires once its body is read, so it says nothing). 499: nginx's "client closed request".
+    const onClose = (): void => {
+      if (!res.writableFinished) controller.abort(new EngineHttpError(499, 'The client disconnected: scoring stopped.', 'invalid_request_error', 'client_disconnected'));
+    };
+    res.on('close', onClose);
+    this.active.add(controller);
+    try {
+      return await reward.score(texts, controller.signal);
+    } finally {
+      this.active.delete(controller);
+      res.off('close', onClose);
+    }
   }
 
   private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { query } = parseBody(getRewardRequestSchema, await readJson(req));
-    sendJson(res, 200, { rewards: await this.scoreTexts(query) });
+    sendJson(res, 200, { rewards: await this.scoreTexts(res, query) });
   }
 
-  private async pooling(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** vLLM's `/pooling` rows (`data: [r]`) or `/classify` rows of a one-label classifier (`probs: [r]`, raw: no activation). */
+  private async pooling(req: http.IncomingMessage, res: http.ServerResponse, shape: 'pooling' | 'classify'): Promise<void> {
     const request = parseBody(poolingRequestSchema, await readJson(req));
-    this.checkModel(request.model);
+    const reward = this.ready().reward;
+    // vLLM clients name the model they score with: the reward model's id (or the engine's) is fine.
+    if (request.model !== undefined && request.model !== '' && request.model !== reward?.id && request.model !== reward?.props.name) this.checkModel(request.model);
     const texts = typeof request.input === 'string' ? [request.input] : request.input;
-    const rewards = await this.scoreTexts(texts);
-    const runtime = this.ready();
-    const promptTokens = texts.reduce((sum, t) => sum + runtime.model.tokenize(t, true).length, 0);
+    const rewards = await this.scoreTexts(res, texts);
+    const promptTokens = reward?.countTokens(texts) ?? 0;
     sendJson(res, 200, {
-      id: `pool-${randomUUID()}`,
+      id: `${shape === 'classify' ? 'classify' : 'pool'}-${randomUUID()}`,
       object: 'list',
       created: Math.floor(Date.now() / 1000),
-      model: this.options.modelId,
-      data: rewards.map((reward, index) => ({ index, object: 'pooling', data: [reward] })),
+      model: reward?.id ?? this.options.modelId,
+      data: rewards.map((value, index) =>
+        shape === 'classify' ? { index, label: 'LABEL_0', probs: [value], num_classes: 1 } : { index, object: 'pooling', data: [value] },
+      ),
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 },
     });
   }

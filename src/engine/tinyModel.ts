@@ -1,6 +1,7 @@
 import type { GgufTensor, GgufValue } from './gguf/ggufWriter';
 import type { RewardHead } from './rewardHead';
 import { writeGguf } from './gguf/ggufWriter';
+import { janusRmMaxLength, rewardHeadMetadata } from './rewardGguf';
 
 /**
  * A deterministic tiny Llama with random weights. Tests and the bring-up command write it instead
@@ -57,6 +58,7 @@ export interface TinyLlamaWeights {
 }
 
 export const tinyModelName = 'janus-tiny-test';
+export const tinyRewardModelName = 'janus-tiny-rm';
 
 const tokenTypeNormal = 1;
 const tokenTypeUnknown = 2;
@@ -198,8 +200,8 @@ export function createTinyValueHead(weights: TinyLlamaWeights, seed = weights.se
 }
 
 /**
- * The tiny model's reward head: the random value head plus a mean/std, so every test that scores
- * with it also runs the normalisation path.
+ * A tiny reward model's head: a random value head plus a mean/std, so every test that scores with
+ * it also runs the normalisation path.
  */
 export function createTinyRewardHead(weights: TinyLlamaWeights): RewardHead {
   return {
@@ -207,15 +209,35 @@ export function createTinyRewardHead(weights: TinyLlamaWeights): RewardHead {
     weight: createTinyValueHead(weights),
     mean: 0.25,
     std: 1.5,
-    source: `janus tiny test model, seed ${weights.seed} (random value head)`,
+    source: `janus tiny reward model, seed ${weights.seed} (random backbone and value head)`,
   };
 }
 
-function tinyLlamaMetadata(weights: TinyLlamaWeights): Record<string, GgufValue> {
+/** A tiny reward model: its own backbone (same vocabulary, as Janus-RM shares janus-7b's) and head. */
+export interface TinyRewardModel {
+  readonly weights: TinyLlamaWeights;
+  readonly head: RewardHead;
+  readonly maxLength: number;
+}
+
+/**
+ * The seed of the tiny RM that goes with the tiny generator of `generatorSeed`: a different network,
+ * as Janus-RM-7B is not janus-7b, so a test that scored with the generator's hidden states would fail.
+ */
+export function tinyRewardSeed(generatorSeed: number): number {
+  return (generatorSeed + 7919) >>> 0;
+}
+
+export function createTinyRewardModel(seed: number): TinyRewardModel {
+  const weights = createTinyLlamaWeights(seed);
+  return { weights, head: createTinyRewardHead(weights), maxLength: janusRmMaxLength };
+}
+
+function tinyLlamaMetadata(weights: TinyLlamaWeights, name: string): Record<string, GgufValue> {
   const { hparams: h, vocab } = weights;
   return {
     'general.architecture': { type: 'string', value: 'llama' },
-    'general.name': { type: 'string', value: tinyModelName },
+    'general.name': { type: 'string', value: name },
     // 0 = LLAMA_FTYPE_ALL_F32.
     'general.file_type': { type: 'uint32', value: 0 },
     'llama.context_length': { type: 'uint32', value: h.contextLength },
@@ -242,14 +264,14 @@ function tinyLlamaMetadata(weights: TinyLlamaWeights): Record<string, GgufValue>
 }
 
 /** The tensors in llama.cpp's names and shapes (ggml ne order: [n_in, n_out]). */
-export function tinyLlamaTensors(weights: TinyLlamaWeights): GgufTensor[] {
+export function tinyLlamaTensors(weights: TinyLlamaWeights, withOutput = true): GgufTensor[] {
   const { nVocab, nEmbd, nHead, nHeadKv, nFf } = weights.hparams;
   const headDim = nEmbd / nHead;
   const tensors: GgufTensor[] = [
     { name: 'token_embd.weight', dims: [nEmbd, nVocab], data: weights.tokenEmbd },
     { name: 'output_norm.weight', dims: [nEmbd], data: weights.outputNorm },
-    { name: 'output.weight', dims: [nEmbd, nVocab], data: weights.output },
   ];
+  if (withOutput) tensors.push({ name: 'output.weight', dims: [nEmbd, nVocab], data: weights.output });
   weights.layers.forEach((layer, i) => {
     const p = `blk.${i}.`;
     tensors.push(
@@ -269,5 +291,11 @@ export function tinyLlamaTensors(weights: TinyLlamaWeights): GgufTensor[] {
 
 /** Writes the tiny Llama as an F32 GGUF file that llama.cpp loads as is. */
 export async function writeTinyLlamaGguf(path: string, weights: TinyLlamaWeights): Promise<void> {
-  await writeGguf(path, { metadata: tinyLlamaMetadata(weights), tensors: tinyLlamaTensors(weights) });
+  await writeGguf(path, { metadata: tinyLlamaMetadata(weights, tinyModelName), tensors: tinyLlamaTensors(weights) });
+}
+
+/** Writes the tiny RM as a converted reward model is laid out: no output.weight, the head in `janus.reward.*`. */
+export async function writeTinyRewardGguf(path: string, rm: TinyRewardModel): Promise<void> {
+  const metadata = { ...tinyLlamaMetadata(rm.weights, tinyRewardModelName), ...rewardHeadMetadata(rm.head, rm.maxLength) };
+  await writeGguf(path, { metadata, tensors: tinyLlamaTensors(rm.weights, false) });
 }

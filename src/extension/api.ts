@@ -25,6 +25,8 @@ export interface JanusApi {
   localEngine(): RunningEngine | undefined;
   generatorStatus(): GeneratorStatus;
   refreshGeneratorStatus(): Promise<GeneratorStatus>;
+  /** The generator status bar item's tooltip (what the engine has loaded, when it says). */
+  generatorTooltip(): string;
   activeRequests(): number;
   /** Same path as pressing Cancel on every progress notification. */
   cancelAllRequests(): number;
@@ -88,6 +90,7 @@ export function createApi(ctx: JanusContext, activationMs: number, personaView: 
     localEngine: () => ctx.engine.engine,
     generatorStatus: () => ctx.status.status,
     refreshGeneratorStatus: () => ctx.status.refresh(),
+    generatorTooltip: () => ctx.status.tooltip,
     activeRequests: () => ctx.requests.size,
     cancelAllRequests: () => ctx.requests.cancelAll(),
     personaView: {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { GeneratorCapabilities } from '../core/bestOfN/bestOfN';
 import type { GeneratorTarget } from '../core/bestOfN/choiceStream';
 import type { RubricGradingSetting } from '../core/bestOfN/rubricGrading';
-import { probeEndpoint } from '../core/endpoints/probe';
+import { probeEndpoint, probeRewardModel } from '../core/endpoints/probe';
 import type { EndpointProfile } from '../core/endpoints/profile';
 import { UserFacingError } from '../core/errors';
 import type { RequestScheduler } from '../core/jobs/scheduler';
@@ -13,7 +13,8 @@ import type { RubricGrader } from '../core/reward/judgeScorer';
 import { createRubricGrader } from '../core/reward/judgeScorer';
 import type { RewardScorer } from '../core/reward/scorer';
 import type { JanusContext } from './context';
-import { chooseRewardKind } from './rewardKind';
+import type { LocalEngineFacts } from './rewardKind';
+import { chooseRewardKind, localEngineCandidates } from './rewardKind';
 
 /** Everything one Best-of-N run (or one comparison) needs from the settings. */
 export interface RunSetup {
@@ -78,7 +79,7 @@ export class BestOfNResources implements vscode.Disposable {
 
   async scorer(rubrics: (system: string) => readonly Rubric[] | undefined, grader?: RubricGrader): Promise<RewardScorer | undefined> {
     const settings = this.ctx.config.settings;
-    const choice = chooseRewardKind(settings, this.ctx.engine.engine?.port);
+    const choice = chooseRewardKind(settings, settings['reward.kind'] === 'auto' ? await this.localEngineFacts() : {});
     if (choice.problem) throw new UserFacingError(choice.problem);
     switch (choice.kind) {
       case 'none':
@@ -90,11 +91,21 @@ export class BestOfNResources implements vscode.Disposable {
         return createRewardScorer({ kind: 'judge', client, scheduler: this.judgeScheduler(client.profile.baseUrl), rubrics, grader });
       }
       default: {
-        const baseUrl = settings['reward.baseUrl'];
+        const baseUrl = choice.baseUrl ?? settings['reward.baseUrl'];
         const apiKey = await this.ctx.keys.keyFor(baseUrl);
         return createRewardScorer({ kind: choice.kind, baseUrl, model: settings['reward.model'], apiKey, timeoutMs: settings['request.timeoutMs'] });
       }
     }
+  }
+
+  /** Which local engines (this window's, the generator's, the reward URL's) have a reward model loaded, by their /props. */
+  private async localEngineFacts(): Promise<LocalEngineFacts> {
+    const running = this.ctx.engine.engine;
+    const candidates = localEngineCandidates(this.ctx.config.settings, running?.baseUrl);
+    const answers = await Promise.all(candidates.map(async (root) => ((await probeRewardModel(root, { timeoutMs: 2000 })) ? root : undefined)));
+    const withRewardModel = answers.filter((root): root is string => root !== undefined);
+    this.ctx.log.debug(`Reward (auto): local engines with a reward model: ${withRewardModel.length > 0 ? withRewardModel.join(', ') : 'none'} (asked ${candidates.length}).`);
+    return { runningPort: running?.port, withRewardModel };
   }
 
   /**

@@ -17,6 +17,9 @@ export interface RunningEngine {
   readonly port: number;
   /** `http://127.0.0.1:<port>/v1`, ready for `janus.generator.baseUrl`. */
   readonly baseUrl: string;
+  /** File names of what it loaded: the generator, and the reward model or undefined. */
+  readonly model: string;
+  readonly rewardModel: string | undefined;
 }
 
 const readyLine = /Janus engine listening on (http:\/\/\S+)/;
@@ -69,6 +72,10 @@ export class LocalEngine implements vscode.Disposable {
     if (!existsSync(modelPath)) {
       throw new UserFacingError(`The model file ${modelPath} does not exist. Fix janus.localEngine.modelPath.`);
     }
+    const rewardModelPath = resolveModelPath(settings['localEngine.rewardModelPath']);
+    if (rewardModelPath !== undefined && !existsSync(rewardModelPath)) {
+      throw new UserFacingError(`The reward model file ${rewardModelPath} does not exist. Fix janus.localEngine.rewardModelPath (a GGUF written by \`janus convert-rm\`), or clear it to start without a reward model.`);
+    }
     const cli = path.join(this.extensionPath, 'dist', 'cli.js');
     if (!existsSync(cli)) {
       throw new UserFacingError('This build of Janus Studio has no local engine (dist/cli.js is missing). Rebuild the extension with "npm run build".');
@@ -76,6 +83,7 @@ export class LocalEngine implements vscode.Disposable {
     const port = settings['localEngine.port'];
     const args = [cli, 'serve', '--model', modelPath, '--port', String(port), '--host', '127.0.0.1', '--parallel', String(settings['localEngine.parallel'])];
     if (settings['localEngine.threads'] > 0) args.push('--threads', String(settings['localEngine.threads']));
+    if (rewardModelPath !== undefined) args.push('--reward-model', rewardModelPath);
     this.log.info(`Starting the local engine: ${path.basename(process.execPath)} ${args.map((a) => JSON.stringify(a)).join(' ')}`);
     // ELECTRON_RUN_AS_NODE makes the editor's own binary behave as plain Node for the child.
     const child = spawn(process.execPath, args, {
@@ -96,7 +104,7 @@ export class LocalEngine implements vscode.Disposable {
         if (errorLines.length > 20) errorLines.shift();
         this.log.info(`[engine] ${line}`);
         const match = readyLine.exec(line);
-        if (match && child.pid !== undefined) resolve({ pid: child.pid, port, baseUrl: `http://127.0.0.1:${port}/v1` });
+        if (match && child.pid !== undefined) resolve({ pid: child.pid, port, baseUrl: `http://127.0.0.1:${port}/v1`, model: path.basename(modelPath), rewardModel: rewardModelPath === undefined ? undefined : path.basename(rewardModelPath) });
       };
       forEachLine(child.stdout, (l) => onLine(l, false));
       forEachLine(child.stderr, (l) => onLine(l, true));
@@ -119,7 +127,7 @@ export class LocalEngine implements vscode.Disposable {
           ? new UserFacingError(`The local engine did not get ready within ${startTimeoutMs / 1000} s. Show the log for what it printed.`)
           : new UserFacingError('Starting the local engine was cancelled.'),
       );
-      this.log.info(`The local engine is ready on ${this.running.baseUrl} (pid ${this.running.pid}).`);
+      this.log.info(`The local engine is ready on ${this.running.baseUrl} (pid ${this.running.pid}): generator ${this.running.model}, reward model ${this.running.rewardModel ?? 'none'}.`);
       return this.running;
     } catch (error) {
       await this.stop();

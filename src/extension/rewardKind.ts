@@ -1,9 +1,11 @@
 /**
- * Which scorer `janus.reward.kind` means, as a pure function of the settings (no `vscode`), so the
- * `auto` rule is unit-tested: a reward URL on this machine with the generator's origin or the local
- * engine's port is the local engine's value head; any other reward URL is an OpenRLHF-style
- * `/get_reward` server (the contract the local engine shares; vLLM users pick `vllm`); no reward
- * URL falls back to the judge when one is configured, and otherwise nothing scores.
+ * Which scorer `janus.reward.kind` means, as a pure function of the settings and of what the local
+ * engines said about themselves (no `vscode`), so the `auto` rule is unit-tested. `auto`: a local
+ * engine that has a reward model loaded scores (the one `janus.reward.baseUrl` points at, else the
+ * one this window started or the generator's); a reward URL that is not a local engine is an
+ * OpenRLHF-style `/get_reward` server (vLLM users pick `vllm`); otherwise the judge fallback when one
+ * is configured, and otherwise nothing scores. A local engine without a reward model never scores:
+ * its generator's hidden states are not a reward model's.
  */
 import type { Settings } from '../core/settings';
 
@@ -13,6 +15,16 @@ export interface RewardChoice {
   readonly kind: ResolvedRewardKind;
   /** Set when the settings ask for a scorer they do not configure: what to fix. */
   readonly problem?: string | undefined;
+  /** For `local` found without `janus.reward.baseUrl`: the engine to score with. */
+  readonly baseUrl?: string | undefined;
+}
+
+/** What is known about local engines when the choice is made. */
+export interface LocalEngineFacts {
+  /** The port of the engine this window started, if any. */
+  readonly runningPort?: number | undefined;
+  /** Server roots of engines on this machine whose `/props` report a loaded reward model. */
+  readonly withRewardModel?: readonly string[] | undefined;
 }
 
 type RewardSettings = Pick<Settings, 'reward.kind' | 'reward.baseUrl' | 'judge.baseUrl' | 'generator.baseUrl' | 'localEngine.port'>;
@@ -34,8 +46,13 @@ export function pointsAtLocalEngine(rewardUrl: string, generatorUrl: string, eng
   return port === loopbackPort(generatorUrl) || (enginePort !== undefined && port === String(enginePort));
 }
 
-/** `runningEnginePort`: the port of the engine this window started, if any. */
-export function chooseRewardKind(s: RewardSettings, runningEnginePort?: number): RewardChoice {
+/** The loopback servers that may be a local engine, for the caller to ask `/props`: engine, generator, reward URL. */
+export function localEngineCandidates(s: Pick<Settings, 'reward.baseUrl' | 'generator.baseUrl'>, runningBaseUrl: string | undefined): string[] {
+  const urls = [runningBaseUrl, s['generator.baseUrl'], s['reward.baseUrl']].filter((u): u is string => u !== undefined && u !== '' && loopbackPort(u) !== undefined);
+  return [...new Set(urls.map((u) => u.replace(/\/+$/, '').replace(/\/v1$/, '')))];
+}
+
+export function chooseRewardKind(s: RewardSettings, facts: LocalEngineFacts = {}): RewardChoice {
   const kind = s['reward.kind'];
   const rewardUrl = s['reward.baseUrl'];
   if (kind === 'judge') {
@@ -44,9 +61,13 @@ export function chooseRewardKind(s: RewardSettings, runningEnginePort?: number):
   if (kind !== 'auto') {
     return rewardUrl === '' ? { kind: 'none', problem: `janus.reward.kind is "${kind}" but janus.reward.baseUrl is empty: set the reward server's URL.` } : { kind };
   }
+  const withRm = facts.withRewardModel ?? [];
   if (rewardUrl !== '') {
-    const local = pointsAtLocalEngine(rewardUrl, s['generator.baseUrl'], runningEnginePort ?? s['localEngine.port']);
-    return { kind: local ? 'local' : 'openrlhf' };
+    if (!pointsAtLocalEngine(rewardUrl, s['generator.baseUrl'], facts.runningPort ?? s['localEngine.port'])) return { kind: 'openrlhf' };
+    const port = loopbackPort(rewardUrl);
+    if (withRm.some((root) => loopbackPort(root) === port)) return { kind: 'local' };
+  } else if (withRm[0] !== undefined) {
+    return { kind: 'local', baseUrl: withRm[0] };
   }
   return { kind: s['judge.baseUrl'] === '' ? 'none' : 'judge' };
 }

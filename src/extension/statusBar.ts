@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { EndpointState, ProbeResult } from '../core/endpoints/probe';
-import { endpointState, probeEndpoint } from '../core/endpoints/probe';
+import { describeRewardModel, endpointState, probeEndpoint } from '../core/endpoints/probe';
 import { displayOrigin } from '../core/endpoints/profile';
 import type { Logger } from '../core/log';
 import { isEndpointSetting } from '../core/settings';
@@ -21,6 +21,14 @@ const look: Record<GeneratorStatus, { readonly text: string; readonly tip: strin
   error: { text: '$(warning) Janus', tip: 'The generator answered unexpectedly.' },
   notConfigured: { text: '$(circle-slash) Janus', tip: 'No generator: set janus.generator.baseUrl.' },
 };
+
+/** "Generator: x. Reward model: y (...)" (or "none loaded") from a probe; the reward line only for a Janus engine. */
+function loadedModels(result: ProbeResult): string | undefined {
+  const generator = result.models.ids.length > 0 ? `Generator: ${result.models.ids.join(', ')}` : undefined;
+  const reward = result.rewardModel !== undefined ? `Reward model: ${describeRewardModel(result.rewardModel)}` : undefined;
+  const lines = [generator, reward].filter((l) => l !== undefined);
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
 
 /** While a model loads, look again this often, until it is ready or fails. */
 const loadingPollMs = 2000;
@@ -64,6 +72,10 @@ export class GeneratorStatusBar implements vscode.Disposable {
     return this.current;
   }
 
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : '';
+  }
+
   /** Probes the generator now; a newer refresh supersedes an older one still in flight. */
   async refresh(result?: ProbeResult): Promise<GeneratorStatus> {
     clearTimeout(this.pollTimer);
@@ -78,16 +90,16 @@ export class GeneratorStatusBar implements vscode.Disposable {
     if (run !== this.probeRun) return this.current;
     const state = endpointState(probed, apiKey !== undefined);
     this.log.debug(`Generator ${displayOrigin(profile.baseUrl)}: ${state} (${probed.elapsedMs} ms)`);
-    this.show(state, displayOrigin(profile.baseUrl));
+    this.show(state, displayOrigin(profile.baseUrl), loadedModels(probed));
     if (state === 'loading') this.pollTimer = setTimeout(() => void this.refresh(), loadingPollMs);
     return state;
   }
 
-  private show(state: GeneratorStatus, origin: string | undefined): void {
+  private show(state: GeneratorStatus, origin: string | undefined, models?: string): void {
     this.current = state;
     const { text, tip } = look[state];
     this.item.text = text;
-    this.item.tooltip = `${origin ? `${origin}\n` : ''}${tip}\nClick to check all endpoints.`;
+    this.item.tooltip = `${origin ? `${origin}\n` : ''}${tip}\n${models ? `${models}\n` : ''}Click to check all endpoints.`;
     this.item.backgroundColor = state === 'unreachable' || state === 'error' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     void vscode.commands.executeCommand('setContext', contextKeys.generatorState, state);
     this.emitter.fire(state);

@@ -51,7 +51,7 @@ describe('Best-of-N on the local engine', function () {
 
   before(async () => {
     const tiny = await getTinyModel();
-    engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--context', '1024', '--quiet']);
+    engine = await startEngine(['--model', tiny.modelPath, '--reward-model', tiny.rewardModelPath, '--parallel', '4', '--context', '1024', '--quiet']);
     profile = endpointProfileSchema.parse({ role: 'generator', baseUrl: `${engine.url}/v1`, model: '', format: 'mistral-instruct', sampling: { maxTokens: 24, repetitionPenalty: 1.03, seed: 11 } });
   });
   after(async () => {
@@ -138,7 +138,7 @@ describe('Best-of-N on the local engine', function () {
     assert.deepEqual(again.state.candidates.map((c) => c.text), first.state.candidates.map((c) => c.text));
   });
 
-  it('vLLM-style /pooling scores the same as /get_reward', async () => {
+  it('vLLM-style /classify scores the same as /get_reward', async () => {
     const scorer = createRewardScorer({ kind: 'vllm', baseUrl: `${engine.url}/v1` });
     const { events, state } = await collect(runBestOfN(options({ scorer })));
     await assertRankedByRealRewards(state, events);
@@ -215,11 +215,11 @@ describe('Best-of-N on the local engine', function () {
       fake = await startFaultyRewardServer({ kind: 'nan' });
       await assertUnscored(fake.url, 'openrlhf', 'notANumber', /not a number/);
     });
-    it('an engine without a reward head says how to start one', async () => {
+    it('an engine without a reward model says how to start one', async () => {
       const tiny = await getTinyModel();
       const plain = await startEngine(['--model', tiny.modelPath, '--parallel', '1', '--context', '256', '--quiet']);
       try {
-        await assertUnscored(plain.url, 'openrlhf', 'request', /--reward-head/);
+        await assertUnscored(plain.url, 'openrlhf', 'request', /--reward-model/);
       } finally {
         await plain.stop();
       }

@@ -39,7 +39,7 @@ describe('janus generate + evaluate', function () {
     let engine: RunningEngine;
     before(async () => {
       const tiny = await getTinyModel();
-      engine = await startEngine(['--model', tiny.modelPath, '--reward-head', tiny.rewardHeadPath, '--parallel', '4', '--context', '1024', '--quiet']);
+      engine = await startEngine(['--model', tiny.modelPath, '--reward-model', tiny.rewardModelPath, '--parallel', '4', '--context', '1024', '--quiet']);
     });
     after(async () => {
       await engine.stop();

@@ -7,8 +7,10 @@ import type { RewardItem } from '../../src/core/reward/rewardText';
 import { openRlhfRewardText } from '../../src/core/reward/rewardText';
 import { convertRewardModel } from '../../src/engine/convertRm';
 import { loadMistralVocabulary } from '../../src/engine/mistralVocabulary';
-import { LlamaRuntime } from '../../src/engine/llamaRuntime';
-import { lookupMetadata } from '../support/ggufMetadata';
+import { loadNodeLlamaCpp } from '../../src/engine/nodeLlamaCpp';
+import { readRewardModelInfo } from '../../src/engine/rewardGguf';
+import { RewardRuntime } from '../../src/engine/rewardRuntime';
+import { startEngine } from '../support/engineProcess';
 import type { HfCheckpoint, MistralEncode } from '../support/referenceMistralHf';
 import { hfReward, hfTokens, loadHfCheckpoint } from '../support/referenceMistralHf';
 import { writeTinyRmCheckpoint } from '../support/rmCheckpoint';
@@ -29,33 +31,17 @@ function referenceText(item: RewardItem): string {
   return `[INST] ${item.system}\n${item.prompt} [/INST] ${item.response} </s>`;
 }
 
-/**
- * Rewards from the engine for a converted RM. Until `serve --reward-model` is on this branch this
- * drives the engine's runtime (its tokenization + llama.cpp's final hidden state) and applies the
- * head stored in the GGUF's metadata. ONE-LINE SWITCH for the lead: replace the body with
- *   `return rewardsFromServer(['--model', tiny, '--reward-model', gguf], texts)` (POST /get_reward).
- */
+/** Rewards from the engine serving the converted RM beside the tiny generator (POST /get_reward). */
 async function engineRewards(gguf: string, texts: readonly string[]): Promise<number[]> {
-  const runtime = await LlamaRuntime.load({ modelPath: gguf, parallel: 1, threads: 1, contextSize: 2048, withEmbeddings: true });
+  const tiny = await getTinyModel();
+  const engine = await startEngine(['--model', tiny.modelPath, '--reward-model', gguf, '--parallel', '1', '--context', '512', '--quiet'], 120_000);
   try {
-    return await rewardsWithHeadOf(runtime, runtime.model.fileInfo.metadata, texts);
+    const res = await fetch(`${engine.url}/get_reward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: texts }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as { rewards: number[] }).rewards;
   } finally {
-    await runtime.dispose();
+    await engine.stop();
   }
-}
-
-async function rewardsWithHeadOf(runtime: LlamaRuntime, headMetadata: unknown, texts: readonly string[]): Promise<number[]> {
-  const head = lookupMetadata(headMetadata, 'janus.reward.value_head') as number[];
-  const mean = lookupMetadata(headMetadata, 'janus.reward.mean') as number | undefined;
-  const std = lookupMetadata(headMetadata, 'janus.reward.std') as number | undefined;
-  const out: number[] = [];
-  for (const text of texts) {
-    const h = await runtime.lastHiddenState(text);
-    assert.equal(h.length, head.length);
-    const raw = h.reduce((s, v, i) => s + v * (head[i] ?? 0), 0);
-    out.push(mean !== undefined && std !== undefined ? (raw - mean) / std : raw);
-  }
-  return out;
 }
 
 describe('Janus-RM: converted GGUF gives the Hugging Face reference reward', function () {
@@ -96,17 +82,19 @@ describe('Janus-RM: converted GGUF gives the Hugging Face reference reward', fun
   }
 
   it('the head on another network (the tiny generator, same hidden size) is nowhere near the reference', async () => {
+    // What the engine refuses to do by construction: the RM's head read over the generator's
+    // backbone. Built here by hand from the engine's own reward runtime, to show the test would catch it.
     const gguf = path.join(tempDir(), 'rm-f16.gguf');
     const tiny = await getTinyModel();
-    const runtime = await LlamaRuntime.load({ modelPath: tiny.modelPath, parallel: 1, threads: 1, contextSize: 2048, withEmbeddings: true });
-    const { readGgufFileInfo } = await import('node-llama-cpp');
+    const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    const wrongNetwork = await RewardRuntime.load(llama, tiny.modelPath, await readRewardModelInfo(gguf), 1);
     try {
-      const rmInfo = await readGgufFileInfo(gguf, { logWarnings: false });
-      const wrong = await rewardsWithHeadOf(runtime, rmInfo.metadata, texts);
+      const wrong = await wrongNetwork.score(texts, new AbortController().signal);
       const off = wrong.filter((w, i) => Math.abs(w - (expected[i] ?? NaN)) > 0.15).length;
       assert.ok(off >= texts.length - 1, `generator hidden states gave ${wrong.join(', ')}; reference ${expected.join(', ')}`);
     } finally {
-      await runtime.dispose();
+      await wrongNetwork.dispose();
     }
   });
 

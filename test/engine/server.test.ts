@@ -237,9 +237,9 @@ describe('local engine: bad requests', function () {
     assert.equal(long.error.code, 'context_length_exceeded');
   });
 
-  it('refuses reward requests when no reward head was given', async () => {
+  it('refuses reward requests when no reward model was given', async () => {
     const res = await post('/get_reward', { query: ['a'] });
     assert.equal(res.status, 400);
-    assert.match(res.error.message, /--reward-head/);
+    assert.match(res.error.message, /--reward-model <rm.gguf>.*janus convert-rm/);
   });
 });

@@ -44,7 +44,7 @@ describe('engine tokenization equals Hugging Face Mistral (mistral-tokenizer-js)
     const ckpt = await writeTinyRmCheckpoint(path.join(tempDir(), 'ckpt'));
     const gguf = path.join(tempDir(), 'rm.gguf');
     await convertRewardModel({ checkpoint: ckpt, out: gguf, type: 'q8_0' });
-    const runtime = await LlamaRuntime.load({ modelPath: gguf, parallel: 1, threads: 1, contextSize: 512, withEmbeddings: false });
+    const runtime = await LlamaRuntime.load({ modelPath: gguf, parallel: 1, threads: 1, contextSize: 512 });
     try {
       const all = strings();
       assert.ok(all.length >= 300, `${all.length} strings`);

@@ -24,7 +24,7 @@ describe('bench jobs on the real local engine', function () {
   before(async () => {
     await janus();
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-model', model.rewardModelPath, '--parallel', '4', '--context', '1024']);
     await setUserSetting('reward.baseUrl', engine.url);
     await setUserSetting('generator.baseUrl', `${engine.url}/v1`);
     await setUserSetting('generator.maxTokens', 16);

@@ -1,5 +1,5 @@
 // Best-of-N in the real extension host against the real local engine serving the tiny model WITH
-// its reward head: the candidates panel (its real page) receives N candidates and N rewards, the
+// the separate tiny reward model: the candidates panel (its real page) receives N candidates and N rewards, the
 // best is the highest reward, Insert puts it in the editor, a dead reward server leaves the
 // candidates unscored with the error, and export writes DPO rows from the marks.
 import * as assert from 'node:assert/strict';
@@ -47,14 +47,14 @@ function eventsOf(posted: readonly HostMessage[], sessionId: string): HostMessag
   return posted.filter((m) => m.type === 'event' && m.sessionId === sessionId);
 }
 
-describe('Best-of-N: candidates panel against the real local engine with its reward head', function () {
+describe('Best-of-N: candidates panel against the real local engine with its reward model', function () {
   this.timeout(180_000);
   let engine: RunningEngine | undefined;
   let ranked: PanelSession | undefined;
 
   before(async () => {
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-model', model.rewardModelPath, '--parallel', '4', '--context', '1024']);
     await setUserSetting('generator.baseUrl', `${engine.url}/v1`);
     await setUserSetting('reward.baseUrl', engine.url);
     await setUserSetting('systemMessage', system);
@@ -68,7 +68,7 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     await engine?.stop();
   });
 
-  it('streams N candidates and N rewards to the panel\'s page, best first, scored by the engine\'s value head', async () => {
+  it('streams N candidates and N rewards to the panel\'s page, best first, scored by the engine\'s reward model', async () => {
     const api = await janus();
     const posted: HostMessage[] = [];
     const sub = api.candidates.onDidPost((m) => posted.push(m));
@@ -274,10 +274,12 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     assert.equal(api.candidates.session()?.sessionId, session.sessionId, 'the panel shows the comparison');
   });
 
-  it('with no reward model but a judge, the judge grades on rubrics and the panel is told it is not a reward model', async () => {
+  it('with the judge as the reward kind, the judge grades on rubrics and the panel is told it is not a reward model', async () => {
     let judge: JudgeServer | undefined;
     try {
       judge = await startJudgeServer();
+      // auto would find this engine's reward model even without a reward URL: ask for the judge.
+      await setUserSetting('reward.kind', 'judge');
       await setUserSetting('reward.baseUrl', '');
       await setUserSetting('judge.baseUrl', judge.baseUrl);
       await setUserSetting('judge.model', 'fake-judge');
@@ -298,6 +300,7 @@ describe('Best-of-N: candidates panel against the real local engine with its rew
     } finally {
       await setUserSetting('judge.baseUrl', undefined);
       await setUserSetting('judge.model', undefined);
+      await setUserSetting('reward.kind', undefined);
       await setUserSetting('reward.baseUrl', engine!.url);
       await judge?.close();
     }

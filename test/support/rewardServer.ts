@@ -46,9 +46,21 @@ function scoresBody(path: string, values: readonly unknown[], raw = false): stri
   if (raw) {
     // Only used for NaN: JSON.stringify cannot write it.
     const list = values.map(String).join(', ');
-    return path === '/pooling' ? `{"data": [${values.map((v, i) => `{"index": ${i}, "data": [${String(v)}]}`).join(', ')}]}` : `{"rewards": [${list}]}`;
+    return path === '/classify' ? `{"data": [${values.map((v, i) => `{"index": ${i}, "label": "LABEL_0", "probs": [${String(v)}], "num_classes": 1}`).join(', ')}]}` : `{"rewards": [${list}]}`;
   }
-  return JSON.stringify(path === '/pooling' ? { object: 'list', data: values.map((v, i) => ({ index: i, object: 'pooling', data: [v] })) } : { rewards: values });
+  return JSON.stringify(path === '/classify' ? classifyBody(values) : { rewards: values });
+}
+
+/** vLLM's /classify reply as its docs show it (id, object, created, model, data rows, usage). */
+export function classifyBody(values: readonly unknown[], numClasses = 1): unknown {
+  return {
+    id: 'classify-9bf17f2847b046c7b2d5495f4b4f9682',
+    object: 'list',
+    created: 1745383213,
+    model: 'janus-rm-7b-classifier',
+    data: values.map((v, i) => ({ index: i, label: 'LABEL_0', probs: numClasses === 1 ? [v] : [v, v], num_classes: numClasses })),
+    usage: { prompt_tokens: 10 * values.length, total_tokens: 10 * values.length, completion_tokens: 0, prompt_tokens_details: null },
+  };
 }
 
 function reply(res: ServerResponse, status: number, text: string): void {

@@ -68,7 +68,7 @@ describe('ui: Janus: Generate Best-of-N', () => {
 
   before(async () => {
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '4096']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-model', model.rewardModelPath, '--parallel', '4', '--context', '4096']);
     await setUserSettings(
       {
         'janus.generator.baseUrl': `${engine.url}/v1`,

@@ -55,7 +55,7 @@ describe('ui: Janus: Compare Personas', () => {
     writeFileSync(path.join(folder, 'patient-teacher.persona.json'), serializePersona(teacher));
     writeFileSync(path.join(folder, 'terse-expert.persona.json'), serializePersona(expert));
     const model = await getTinyModel();
-    engine = await startEngine(['--model', model.modelPath, '--reward-head', model.rewardHeadPath, '--parallel', '4', '--context', '1024']);
+    engine = await startEngine(['--model', model.modelPath, '--reward-model', model.rewardModelPath, '--parallel', '4', '--context', '1024']);
     // A scripted judge (scores from a hash of the prompt): what is checked is the panel, not judging.
     judge = await startJudgeServer();
     await setUserSettings({ 'janus.generator.baseUrl': `${engine.url}/v1`, 'janus.reward.baseUrl': engine.url, 'janus.judge.baseUrl': judge.baseUrl, 'janus.judge.model': 'fake-judge', 'janus.generator.maxTokens': 80, 'workbench.colorTheme': 'Default Light Modern' }, { reload: true });

@@ -4,15 +4,20 @@ import type { CliCommand } from '../command';
 import { CliUsageError } from '../command';
 import { EngineServer } from '../../engine/server';
 import { LlamaRuntime, checkModelFile, defaultThreads } from '../../engine/llamaRuntime';
-import { readRewardHead, rewardFromHidden } from '../../engine/rewardHead';
+import type { RewardModelInfo } from '../../engine/rewardGguf';
+import { readRewardModelInfo } from '../../engine/rewardGguf';
 
 const usage = `Usage: janus serve --model <file.gguf> [options]
 
 Runs the local Janus engine: an OpenAI-compatible server on llama.cpp.
 
 Options:
-  --model <file.gguf>     the model to serve (required)
-  --reward-head <file>    value head for reward scoring (/get_reward, /pooling); see \`janus convert-rm\`
+  --model <file.gguf>     the generator to serve (required)
+  --reward-model <rm.gguf>
+                          a reward model (written by \`janus convert-rm\`), loaded beside the
+                          generator as its own llama.cpp model; /get_reward and /pooling score
+                          with it only. Input is truncated to its max_length tokens (2048 for
+                          Janus-RM, as the reference does) and read at the last kept token.
   --model-id <id>         the id clients send as "model" (default: the file name without .gguf)
   --host <host>           address to bind (default 127.0.0.1: this machine only)
   --port <port>           port (default 8011; 0 picks a free one)
@@ -37,6 +42,7 @@ export const serveCommand: CliCommand = {
       args: [...args],
       options: {
         model: { type: 'string' },
+        'reward-model': { type: 'string' },
         'reward-head': { type: 'string' },
         'model-id': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
@@ -48,6 +54,11 @@ export const serveCommand: CliCommand = {
       },
       strict: true,
     });
+    if (values['reward-head'] !== undefined) {
+      throw new CliUsageError(
+        '--reward-head is gone: a value head only means something on its own reward model backbone, not on the generator. Convert the whole reward model with `janus convert-rm --checkpoint <dir> --out rm.gguf` and pass --reward-model rm.gguf.',
+      );
+    }
     if (!values.model) throw new CliUsageError('--model <file.gguf> is required');
     const port = positiveInt(values.port, 'port', 8011, 0);
     const parallel = positiveInt(values.parallel, 'parallel', 4);
@@ -56,16 +67,23 @@ export const serveCommand: CliCommand = {
     const modelPath = path.resolve(values.model);
     const problem = checkModelFile(modelPath);
     if (problem) throw new Error(problem);
-    const head = values['reward-head'] ? await readRewardHead(path.resolve(values['reward-head'])) : undefined;
+    const rewardModelPath = values['reward-model'] !== undefined ? path.resolve(values['reward-model']) : undefined;
+    let rewardInfo: RewardModelInfo | undefined;
+    if (rewardModelPath !== undefined) {
+      const rmProblem = checkModelFile(rewardModelPath);
+      if (rmProblem) throw new Error(`--reward-model: ${rmProblem.replace(/ Pass --model.*$/, '')} Pass --reward-model <rm.gguf> (written by \`janus convert-rm\`).`);
+      rewardInfo = await readRewardModelInfo(rewardModelPath);
+    }
     const modelId = values['model-id'] ?? path.basename(modelPath).replace(/\.gguf$/i, '');
     const log = values.quiet ? (): void => undefined : (line: string): void => void process.stdout.write(`${line}\n`);
 
-    const server = new EngineServer({ modelId, reward: head ? (h) => rewardFromHidden(head, h) : undefined, log });
+    const server = new EngineServer({ modelId, log });
     await listen(server, values.host, port);
     const address = server.http.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;
     const host = values.host.includes(':') ? `[${values.host}]` : values.host;
     process.stdout.write(`Loading ${path.basename(modelPath)} (${parallel} slots, ${threads} threads, context ${contextSize})...\n`);
+    if (rewardModelPath && rewardInfo) process.stdout.write(`Loading reward model ${path.basename(rewardModelPath)} (${describeRewardModel(rewardInfo)})...\n`);
 
     let runtime: LlamaRuntime | undefined;
     let stopping = false;
@@ -85,23 +103,29 @@ export const serveCommand: CliCommand = {
     process.on('SIGTERM', () => void stop('SIGTERM'));
 
     try {
-      runtime = await LlamaRuntime.load({ modelPath, parallel, threads, contextSize, withEmbeddings: head !== undefined });
+      runtime = await LlamaRuntime.load({
+        modelPath,
+        parallel,
+        threads,
+        contextSize,
+        rewardModel: rewardModelPath && rewardInfo ? { path: rewardModelPath, info: rewardInfo } : undefined,
+      });
     } catch (error) {
       server.http.close();
       throw error;
     }
-    if (head && head.weight.length !== runtime.hiddenSize) {
-      server.http.close();
-      await runtime.dispose();
-      throw new Error(`the reward head has ${head.weight.length} weights but the model's hidden size is ${runtime.hiddenSize}: they belong to different models.`);
-    }
     server.setRuntime(runtime);
-    process.stdout.write(`Janus engine listening on http://${host}:${boundPort} (model "${modelId}"${head ? ', reward head loaded' : ''})\n`);
+    process.stdout.write(`Janus engine listening on http://${host}:${boundPort} (model "${modelId}"; reward model: ${runtime.reward ? `"${runtime.reward.id}"` : 'none'})\n`);
     // Keep running until a signal arrives.
     await new Promise<never>(() => undefined);
     return 0;
   },
 };
+
+function describeRewardModel(info: RewardModelInfo): string {
+  const norm = info.head.mean !== undefined && info.head.std !== undefined ? `normalised with mean ${info.head.mean}, std ${info.head.std}` : 'not normalised';
+  return `hidden size ${info.embeddingLength}, ${norm}, max_length ${info.maxLength}`;
+}
 
 function listen(server: EngineServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {

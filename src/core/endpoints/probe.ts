@@ -25,7 +25,17 @@ export interface ProbeResult {
   readonly slots: number | undefined;
   /** Whether one request with `n: 2` returned two choices; `undefined` when not tried. */
   readonly parallelN: boolean | undefined;
+  /** The Janus engine's reward model from `/props`: null when it has none, undefined when the server does not say. */
+  readonly rewardModel: LoadedRewardModel | null | undefined;
   readonly elapsedMs: number;
+}
+
+/** What a Janus engine's `/props` says about the reward model it loaded beside the generator. */
+export interface LoadedRewardModel {
+  readonly name: string;
+  readonly hiddenSize: number | undefined;
+  readonly normalized: boolean | undefined;
+  readonly maxLength: number | undefined;
 }
 
 export interface ProbeOptions {
@@ -98,6 +108,37 @@ function slotCount(body: unknown): number | undefined {
   return typeof slots === 'number' && Number.isInteger(slots) && slots > 0 ? slots : undefined;
 }
 
+/** `reward_model` of a Janus engine's `/props`; undefined when the server is not one (no such field). */
+export function loadedRewardModel(props: unknown): LoadedRewardModel | null | undefined {
+  const value = field(props, 'reward_model');
+  if (value === null) return null;
+  const name = field(value, 'name');
+  if (typeof name !== 'string') return undefined;
+  const number = (key: string): number | undefined => {
+    const v = field(value, key);
+    return typeof v === 'number' ? v : undefined;
+  };
+  const normalized = field(value, 'normalized');
+  return { name, hiddenSize: number('hidden_size'), normalized: typeof normalized === 'boolean' ? normalized : undefined, maxLength: number('max_length') };
+}
+
+/** Asks `/props` of the server at `root` whether it is a Janus engine with a reward model loaded. */
+export async function probeRewardModel(root: string, options: ProbeOptions = {}): Promise<LoadedRewardModel | null | undefined> {
+  const reply = await request(joinUrl(serverRoot(root), '/props'), { method: 'GET' }, options);
+  return reply.status === 200 ? loadedRewardModel(reply.body) : undefined;
+}
+
+/** "janus-rm-7b (hidden 4096, normalised, max_length 2048)", or "none loaded". */
+export function describeRewardModel(model: LoadedRewardModel | null): string {
+  if (model === null) return 'none loaded';
+  const facts = [
+    model.hiddenSize !== undefined ? `hidden ${model.hiddenSize}` : undefined,
+    model.normalized === undefined ? undefined : model.normalized ? 'normalised' : 'not normalised',
+    model.maxLength !== undefined ? `max_length ${model.maxLength}` : undefined,
+  ].filter((f) => f !== undefined);
+  return facts.length > 0 ? `${model.name} (${facts.join(', ')})` : model.name;
+}
+
 async function tryParallelN(profile: EndpointProfile, model: string, options: ProbeOptions): Promise<boolean> {
   const chat = profile.format === 'chat';
   const body = chat
@@ -129,6 +170,7 @@ export async function probeEndpoint(profile: EndpointProfile, options: ProbeOpti
     models: models.status === undefined ? { ids, configuredModelFound } : { status: models.status, ids, configuredModelFound },
     slots: props.status === 200 ? slotCount(props.body) : undefined,
     parallelN,
+    rewardModel: props.status === 200 ? loadedRewardModel(props.body) : undefined,
     elapsedMs: Math.round(performance.now() - started),
   };
 }
@@ -155,6 +197,7 @@ export function describeProbe(result: ProbeResult, profile: EndpointProfile, has
   if (result.models.status === 200) lines.push(`  models: ${result.models.ids.length === 0 ? '(none listed)' : result.models.ids.join(', ')}`);
   if (result.slots !== undefined) lines.push(`  slots: ${result.slots}`);
   if (result.parallelN !== undefined) lines.push(`  n > 1 in one request: ${result.parallelN ? 'yes' : 'no (Best-of-N sends one request per candidate)'}`);
+  if (result.rewardModel !== undefined) lines.push(`  reward model: ${describeRewardModel(result.rewardModel)}`);
   const advice: Record<EndpointState, string> = {
     ready: '  state: ready',
     loading: '  state: loading its model; wait and check again',

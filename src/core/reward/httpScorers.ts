@@ -1,6 +1,9 @@
 /**
- * Reward servers over HTTP: OpenRLHF's `/get_reward`, vLLM's `/pooling`, and the local engine
- * (which serves `/get_reward` with the same contract). All N texts go in one request; the reply is
+ * Reward servers over HTTP: OpenRLHF's `/get_reward`, vLLM's `/classify` (the reward model served
+ * as a one-label sequence classifier, `janus convert-rm --to hf-classifier`), and the local engine
+ * (which serves `/get_reward` with the same contract). vLLM applies a sigmoid to a one-label
+ * classifier's output unless asked not to: the request says `use_activation: false`, so the score
+ * is the value head's raw output. All N texts go in one request; the reply is
  * parsed with zod and must hold exactly one finite number per text, or nothing is used.
  */
 // A namespace import lets esbuild drop zod's unused parts (about 370 KB of locales) from the bundle.
@@ -45,11 +48,12 @@ const defaultTimeoutMs = 60_000;
 
 type Kind = 'openrlhf' | 'vllm' | 'local';
 
-const kindNames: Record<Kind, string> = { openrlhf: 'OpenRLHF reward server', vllm: 'vLLM pooling', local: 'local engine' };
+const kindNames: Record<Kind, string> = { openrlhf: 'OpenRLHF reward server', vllm: 'vLLM classifier', local: 'local engine' };
 
 const openRlhfReply = z.looseObject({ rewards: z.array(z.unknown()) });
-const poolingReply = z.looseObject({
-  data: z.array(z.looseObject({ index: z.number().int().nonnegative().optional(), data: z.unknown() })),
+/** vLLM's `/classify`: `{data: [{index, label, probs: [one value per label], num_classes}]}`. */
+const classifyReply = z.looseObject({
+  data: z.array(z.looseObject({ index: z.number().int().nonnegative().optional(), probs: z.unknown() })),
 });
 
 class HttpRewardScorer implements RewardScorer {
@@ -71,14 +75,14 @@ class HttpRewardScorer implements RewardScorer {
   }
 
   private get path(): string {
-    return this.kind === 'vllm' ? '/pooling' : '/get_reward';
+    return this.kind === 'vllm' ? '/classify' : '/get_reward';
   }
 
   async score(items: readonly RewardItem[], signal: AbortSignal, callerGate?: RetryGate): Promise<number[]> {
     if (items.length === 0) return [];
     const body =
       this.kind === 'vllm'
-        ? { ...(this.options.model ? { model: this.options.model } : {}), input: items.map(poolingRewardText) }
+        ? { ...(this.options.model ? { model: this.options.model } : {}), input: items.map(poolingRewardText), use_activation: false }
         : { query: items.map(openRlhfRewardText) };
     // A 429 pauses the scheduler the request went through (its own), else the caller's.
     const send = (taskSignal: AbortSignal, gate: RetryGate | undefined): Promise<unknown> =>
@@ -92,7 +96,7 @@ class HttpRewardScorer implements RewardScorer {
       const message = error instanceof EndpointError ? error.message : String(error);
       throw new RewardError('request', `Reward scoring failed: ${message}`, { cause: error });
     }
-    return this.kind === 'vllm' ? this.readPooling(reply, items.length) : this.readRewards(reply, items.length);
+    return this.kind === 'vllm' ? this.readClassify(reply, items.length) : this.readRewards(reply, items.length);
   }
 
   /** One attempt: the parsed JSON body of a 2xx reply, or an `EndpointError` (retryable or not). */
@@ -119,7 +123,7 @@ class HttpRewardScorer implements RewardScorer {
       throw unreachableError(this.ctx, error);
     }
     if (status === 404) {
-      throw new EndpointError('notFound', `${this.origin} has no ${this.path} (404). Check ${this.names.kind} (OpenRLHF and the local engine serve /get_reward, vLLM serves /pooling) and ${this.names.baseUrl}.`, this.origin, 404);
+      throw new EndpointError('notFound', `${this.origin} has no ${this.path} (404). Check ${this.names.kind} (OpenRLHF and the local engine serve /get_reward, vLLM serves /classify) and ${this.names.baseUrl}.`, this.origin, 404);
     }
     if (status < 200 || status >= 300) throw httpError(this.ctx, status, errorDetail(text), retryAfter);
     try {
@@ -138,9 +142,9 @@ class HttpRewardScorer implements RewardScorer {
     return this.finiteScores(parsed.data.rewards, expected);
   }
 
-  private readPooling(reply: unknown, expected: number): number[] {
-    const parsed = poolingReply.safeParse(reply);
-    if (!parsed.success) throw this.shapeError('{"data": [{"index", "data"}, ...]}', reply);
+  private readClassify(reply: unknown, expected: number): number[] {
+    const parsed = classifyReply.safeParse(reply);
+    if (!parsed.success) throw this.shapeError('{"data": [{"index", "probs"}, ...]}', reply);
     const rows = parsed.data.data;
     this.checkCount(rows.length, expected);
     // vLLM sends rows in input order with an index; order by index when every row has one.
@@ -148,9 +152,9 @@ class HttpRewardScorer implements RewardScorer {
     for (const [position, row] of rows.entries()) {
       const index = row.index ?? position;
       if (index >= rows.length || ordered[index] !== undefined) {
-        throw new RewardError('badReply', `${this.description} returned pooling rows with indexes that do not match the ${expected} texts sent. No scores were used.`);
+        throw new RewardError('badReply', `${this.description} returned rows with indexes that do not match the ${expected} texts sent. No scores were used.`);
       }
-      ordered[index] = poolingScalar(row.data);
+      ordered[index] = oneLabel(row.probs);
     }
     return this.finiteScores(ordered, expected);
   }
@@ -165,7 +169,7 @@ class HttpRewardScorer implements RewardScorer {
     return values.map((value, index) => {
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       const shown = Array.isArray(value) ? `a list of ${value.length} values` : JSON.stringify(value) ?? String(value);
-      throw new RewardError('notANumber', `${this.description} returned ${shown} as the score of text ${index + 1}, not a number. No scores were used. A reward model must give one number per text (for vLLM: serve it with last-token pooling).`);
+      throw new RewardError('notANumber', `${this.description} returned ${shown} as the score of text ${index + 1}, not a number. No scores were used. A reward model must give one number per text (for vLLM: a one-label classifier written by \`janus convert-rm --to hf-classifier\`).`);
     });
   }
 
@@ -174,11 +178,9 @@ class HttpRewardScorer implements RewardScorer {
   }
 }
 
-/** vLLM gives a reward model's score as `x`, `[x]` or `[[x]]`; anything else is returned as is for the check. */
-function poolingScalar(data: unknown): unknown {
-  let value = data;
-  for (let depth = 0; depth < 2 && Array.isArray(value) && value.length === 1; depth++) value = value[0];
-  return value;
+/** A one-label classifier's `probs` is `[x]`; anything else (several labels) is returned as is for the check. */
+function oneLabel(probs: unknown): unknown {
+  return Array.isArray(probs) && probs.length === 1 ? probs[0] : probs;
 }
 
 function errorDetail(text: string): string {
@@ -201,7 +203,7 @@ export function createPoolingScorer(options: HttpScorerOptions): RewardScorer {
   return new HttpRewardScorer('vllm', options);
 }
 
-/** The local engine started with `--reward-head`: OpenRLHF's contract on the engine's own port. */
+/** The local engine started with `--reward-model`: OpenRLHF's contract on the engine's own port. */
 export function createLocalEngineScorer(options: HttpScorerOptions): RewardScorer {
   return new HttpRewardScorer('local', options);
 }

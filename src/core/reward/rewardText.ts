@@ -9,14 +9,16 @@
  *   the single space between `[/INST]` and the response is the one `prompt_text` already ends in.
  * - One space, then the EOS literal `</s>`, always appended: even when the response itself ends in
  *   whitespace, because training appended `" " + eos` unconditionally.
- * - OpenRLHF's reward server tokenizes with `add_special_tokens=False` (it applies no template and
- *   adds no BOS), so its text starts with the BOS literal `<s>`. It strips trailing EOS/pad and
- *   appends one EOS itself, which leaves our ` </s>` ending unchanged.
- * - vLLM's `/pooling` tokenizes with the model's default `add_special_tokens=True`, which already
+ * - OpenRLHF's reward server (`openrlhf.cli.serve_rm`) tokenizes with `add_special_tokens=False`
+ *   (it applies no template and adds no BOS), so its text starts with the BOS literal `<s>`, parsed
+ *   as the BOS token. (Older versions stripped `<s>`/`</s>` characters from both ends, appended one
+ *   EOS and let the tokenizer add the BOS: the same tokens for this text.)
+ * - vLLM's `/classify` tokenizes with the model's default `add_special_tokens=True`, which already
  *   adds Mistral's BOS: its text has no leading `<s>` (a second BOS would be a different input).
  *   The trailing `</s>` is parsed as the EOS special token there too.
- * - The local engine parses special tokens and ensures one BOS and one EOS, so it reads either
- *   variant identically; it is sent the OpenRLHF text because it serves `/get_reward` too.
+ * - The local engine parses special tokens, adds the BOS unless the text starts with one and adds
+ *   no EOS, so it reads either variant identically; it is sent the OpenRLHF text because it serves
+ *   `/get_reward` too.
  */
 import type { JanusInput } from '../prompts/janusFormat';
 import { formatJanusPrompt } from '../prompts/janusFormat';

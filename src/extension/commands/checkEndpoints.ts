@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProbeResult } from '../../core/endpoints/probe';
-import { describeProbe, endpointState, probeEndpoint } from '../../core/endpoints/probe';
+import { describeProbe, describeRewardModel, endpointState, probeEndpoint } from '../../core/endpoints/probe';
 import { endpointRoles } from '../../core/endpoints/profile';
 import type { EndpointRole } from '../../core/endpoints/profile';
 import { commandIds } from '../constants';
@@ -16,6 +16,13 @@ export interface EndpointCheck {
 /** `n` > 1 is tested with a real (one-token) completion only on this machine's servers. */
 function isLoopback(origin: string): boolean {
   return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|$)/.test(origin);
+}
+
+/** "generator: ready (http://127.0.0.1:8011; reward model: janus-rm-7b (...))": the reward model only for a Janus engine. */
+function summaryOf(check: EndpointCheck): string {
+  if (!check.configured) return `${check.role}: not configured`;
+  const rm = check.result?.rewardModel;
+  return `${check.role}: ${check.state} (${check.result?.origin}${rm !== undefined ? `; reward model: ${describeRewardModel(rm)}` : ''})`;
 }
 
 /** Janus: Check Endpoints. Probes every configured profile, logs a report and summarises it. */
@@ -41,7 +48,7 @@ export async function checkEndpoints(ctx: JanusContext): Promise<EndpointCheck[]
       }
     },
   );
-  const summary = checks.map((c) => (c.configured ? `${c.role}: ${c.state} (${c.result?.origin})` : `${c.role}: not configured`)).join(' · ');
+  const summary = checks.map(summaryOf).join(' · ');
   const allReady = checks.every((c) => !c.configured || c.state === 'ready');
   const show = allReady ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   void show(`Janus endpoints: ${summary}`, 'Show Log').then((choice) => {

@@ -69,7 +69,7 @@ describe('CLI reward and batch errors name the flags, not the editor settings', 
     reward = await startFaultyRewardServer({ kind: 'status', status: 404, body: '{"detail": "Not Found"}' });
     const { code, output } = await bestOfN(['--reward', reward.url]);
     assert.equal(code, 1);
-    assert.match(output, /has no \/get_reward \(404\)\. Check --reward-kind \(OpenRLHF and the local engine serve \/get_reward, vLLM serves \/pooling\) and --reward\./);
+    assert.match(output, /has no \/get_reward \(404\)\. Check --reward-kind \(OpenRLHF and the local engine serve \/get_reward, vLLM serves \/classify\) and --reward\./);
     assert.doesNotMatch(output, editorNames);
   });
 

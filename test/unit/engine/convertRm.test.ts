@@ -9,9 +9,7 @@ import { makeTinyModelCommand } from '../../../src/cli/commands/makeTinyModel';
 import { ConvertRmError, convertRewardModel } from '../../../src/engine/convertRm';
 import { quantizeQ8_0 } from '../../../src/engine/gguf/ggmlEncode';
 import { loadMistralVocabulary } from '../../../src/engine/mistralVocabulary';
-import { readRewardHead } from '../../../src/engine/rewardHead';
 import { float16BitsToNumber, listSafetensors, readSafetensor } from '../../../src/engine/safetensors';
-import { createTinyLlamaWeights, createTinyValueHead } from '../../../src/engine/tinyModel';
 import { lookupMetadata as lookup } from '../../support/ggufMetadata';
 import { tinyRmShape, writeTinyRmCheckpoint } from '../../support/rmCheckpoint';
 import { useTempDir } from '../../support/tempDir';
@@ -193,16 +191,6 @@ describe('convert-rm: Hugging Face reward model -> one GGUF', function () {
     await assert.rejects(convertRmCommand.run(['--checkpoint', 'x', '--out', 'y', '--bogus']), CliUsageError);
     await assert.rejects(makeTinyModelCommand.run(['--out', 'x.gguf', '--seed', 'abc']), /--seed must be an integer/);
     await assert.rejects(makeTinyModelCommand.run([]), /--out is required/);
-  });
-
-  it('make-tiny-model writes the model and the matching reward head', async () => {
-    const model = path.join(dir, 'cli.gguf');
-    const headFile = path.join(dir, 'cli.json');
-    const { code, out } = await captureStdout(() => makeTinyModelCommand.run(['--out', model, '--reward-head', headFile, '--seed', '5']));
-    assert.equal(code, 0);
-    assert.equal(out, `model: ${model}\nreward head: ${headFile}\n`);
-    const written = await readRewardHead(headFile);
-    assert.deepEqual([...written.weight], [...createTinyValueHead(createTinyLlamaWeights(5))]);
   });
 
   it('through the real CLI: progress on stderr, a summary on stdout; a bad checkpoint is one error line', async () => {

@@ -11,7 +11,6 @@ import {
   rewardFromHidden,
   writeRewardHead,
 } from '../../../src/engine/rewardHead';
-import { getTinyModel } from '../../support/tinyModelFixture';
 import { useTempDir } from '../../support/tempDir';
 
 const head: RewardHead = {
@@ -82,13 +81,5 @@ describe('reward head file', () => {
       });
     }
     await assert.rejects(readRewardHead(path.join(dir, 'missing.json')), /missing\.json: file not found\. Pass the path/);
-  });
-
-  it('the tiny model fixture writes a head matching n_embd, with normalisation', async () => {
-    const { rewardHeadPath, weights } = await getTinyModel();
-    const tiny = await readRewardHead(rewardHeadPath);
-    assert.equal(tiny.hiddenSize, weights.hparams.nEmbd);
-    assert.ok(tiny.mean !== undefined && tiny.std !== undefined);
-    assert.ok(tiny.weight.some((v) => v !== 0));
   });
 });

@@ -1,14 +1,30 @@
 import assert from 'node:assert/strict';
 import { defaultSettings } from '../../../src/core/settings';
-import { chooseRewardKind, pointsAtLocalEngine } from '../../../src/extension/rewardKind';
+import { chooseRewardKind, localEngineCandidates, pointsAtLocalEngine } from '../../../src/extension/rewardKind';
 
 const base = defaultSettings();
 
 describe('janus.reward.kind', () => {
-  it('auto: a loopback reward URL on the generator\'s port or the engine\'s port is the local engine', () => {
-    assert.deepEqual(chooseRewardKind({ ...base, 'reward.baseUrl': 'http://127.0.0.1:8011/v1' }), { kind: 'local' });
-    assert.deepEqual(chooseRewardKind({ ...base, 'generator.baseUrl': 'http://localhost:9000/v1', 'reward.baseUrl': 'http://127.0.0.1:9000' }), { kind: 'local' });
-    assert.deepEqual(chooseRewardKind({ ...base, 'generator.baseUrl': 'https://api.example/v1', 'reward.baseUrl': 'http://127.0.0.1:5555' }, 5555), { kind: 'local' });
+  it('auto: a loopback reward URL on the generator\'s or the engine\'s port is the local engine only when it has a reward model', () => {
+    const rm = { withRewardModel: ['http://127.0.0.1:8011'] };
+    assert.deepEqual(chooseRewardKind({ ...base, 'reward.baseUrl': 'http://127.0.0.1:8011/v1' }, rm), { kind: 'local' });
+    assert.deepEqual(chooseRewardKind({ ...base, 'generator.baseUrl': 'http://localhost:9000/v1', 'reward.baseUrl': 'http://127.0.0.1:9000' }, { withRewardModel: ['http://localhost:9000'] }), { kind: 'local' });
+    assert.deepEqual(
+      chooseRewardKind({ ...base, 'generator.baseUrl': 'https://api.example/v1', 'reward.baseUrl': 'http://127.0.0.1:5555' }, { runningPort: 5555, withRewardModel: ['http://127.0.0.1:5555'] }),
+      { kind: 'local' },
+    );
+    // The same engine without a reward model: the next choice (judge, else nothing), never its generator.
+    assert.deepEqual(chooseRewardKind({ ...base, 'reward.baseUrl': 'http://127.0.0.1:8011/v1' }), { kind: 'none' });
+    assert.deepEqual(chooseRewardKind({ ...base, 'reward.baseUrl': 'http://127.0.0.1:8011/v1', 'judge.baseUrl': 'https://j/v1' }, { withRewardModel: [] }), { kind: 'judge' });
+  });
+
+  it('auto without a reward URL: a local engine with a reward model scores, at its own URL', () => {
+    assert.deepEqual(chooseRewardKind({ ...base, 'judge.baseUrl': 'https://j/v1' }, { withRewardModel: ['http://127.0.0.1:8011'] }), { kind: 'local', baseUrl: 'http://127.0.0.1:8011' });
+    assert.deepEqual(
+      localEngineCandidates({ 'generator.baseUrl': 'http://127.0.0.1:8011/v1', 'reward.baseUrl': 'http://rm.internal:5000' }, 'http://127.0.0.1:8011/v1'),
+      ['http://127.0.0.1:8011'],
+    );
+    assert.deepEqual(localEngineCandidates({ 'generator.baseUrl': 'https://api.example/v1', 'reward.baseUrl': '' }, undefined), []);
   });
 
   it('auto: any other reward URL is an OpenRLHF-style server, whatever the judge', () => {

@@ -5,7 +5,9 @@ import { createRewardScorer } from '../../../src/core/reward/createScorer';
 import type { RewardScorer } from '../../../src/core/reward/scorer';
 import { RewardError } from '../../../src/core/reward/scorer';
 import type { FaultyRewardServer, RewardFault } from '../../support/rewardServer';
-import { downRewardUrl, startFaultyRewardServer } from '../../support/rewardServer';
+import { classifyBody, downRewardUrl, startFaultyRewardServer } from '../../support/rewardServer';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const fastRetry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1000 };
 const items = [
@@ -54,17 +56,44 @@ describe('reward scorers over HTTP', () => {
     assert.equal(scorer.kind, 'local');
   });
 
-  it('vLLM: POSTs {model, input} to /pooling with texts that leave the BOS to the tokenizer', async () => {
+  it('vLLM: POSTs {model, input, use_activation: false} to /classify with texts that leave the BOS to the tokenizer', async () => {
     const scorer = await scorerFor('vllm', { kind: 'wrongCount', delta: 1 }, { model: 'janus-rm-7b' });
     await rewardError(scorer.score(items, new AbortController().signal));
-    assert.equal(server?.requests[0]?.path, '/pooling');
-    assert.deepEqual(server?.requests[0]?.body, { model: 'janus-rm-7b', input: ['[INST] You are terse.\nSay hi. [/INST] Hi. </s>', '[INST] You are terse.\nSay hi. [/INST] Hello there! </s>'] });
+    assert.equal(server?.requests[0]?.path, '/classify');
+    assert.deepEqual(server?.requests[0]?.body, {
+      model: 'janus-rm-7b',
+      input: ['[INST] You are terse.\nSay hi. [/INST] Hi. </s>', '[INST] You are terse.\nSay hi. [/INST] Hello there! </s>'],
+      use_activation: false,
+    });
   });
 
   it('vLLM: no model field when none is configured', async () => {
     const scorer = await scorerFor('vllm', { kind: 'wrongCount', delta: 1 });
     await rewardError(scorer.score(items, new AbortController().signal));
-    assert.deepEqual(Object.keys(server?.requests[0]?.body as object), ['input']);
+    assert.deepEqual(Object.keys(server?.requests[0]?.body as object), ['input', 'use_activation']);
+  });
+
+  it('vLLM: reads the raw score of each row of the documented /classify reply, in index order; two labels are refused', async () => {
+    const rows = classifyBody([-1.75, 3.28125]) as { data: unknown[] };
+    let body: unknown = { ...rows, data: [...rows.data].reverse() };
+    const paths: string[] = [];
+    const fake = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`;
+      const scorer = createRewardScorer({ kind: 'vllm', baseUrl });
+      assert.deepEqual(await scorer.score(items, new AbortController().signal), [-1.75, 3.28125]);
+      assert.deepEqual(paths, ['/classify'], 'at the server root, not under /v1');
+      body = classifyBody([0.2, 0.8], 2);
+      const error = await rewardError(scorer.score(items, new AbortController().signal));
+      assert.equal(error.kind, 'notANumber');
+      assert.match(error.message, /a list of 2 values.*janus convert-rm --to hf-classifier/);
+    } finally {
+      await new Promise<void>((resolve) => fake.close(() => resolve()));
+    }
   });
 
   for (const kind of ['openrlhf', 'vllm'] as const) {
@@ -128,7 +157,7 @@ describe('reward scorers over HTTP', () => {
     scorer = await scorerFor('vllm', { kind: 'status', status: 404, body: '{"detail": "Not Found"}' });
     error = await rewardError(scorer.score(items, new AbortController().signal));
     assert.equal(server?.requests.length, 1, '404 is not retried');
-    assert.match(error.message, /has no \/pooling \(404\)\. Check the reward kind/);
+    assert.match(error.message, /has no \/classify \(404\)\. Check the reward kind/);
   });
 
   it('cancellation: an aborted signal ends scoring with kind cancelled', async () => {

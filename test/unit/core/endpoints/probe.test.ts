@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeProbe, endpointState, probeEndpoint, serverRoot } from '../../../../src/core/endpoints/probe';
+import { describeProbe, endpointState, probeEndpoint, probeRewardModel, serverRoot } from '../../../../src/core/endpoints/probe';
 import type { ReplyServer } from '../support/replyServer';
 import { jsonReply, startReplyServer } from '../support/replyServer';
 import { aProfile } from '../support/builders';
@@ -37,6 +37,26 @@ describe('probeEndpoint', () => {
     assert.equal(endpointState(result, false), 'ready');
     const n2 = server.requests.find((r) => r.url === '/v1/completions');
     assert.deepEqual(n2?.body, { model: 'janus-7b.Q4_K_M.gguf', prompt: '[INST] Hi [/INST] ', max_tokens: 1, n: 2 });
+  });
+
+  it('reads what a Janus engine has loaded from /props: its reward model, or none; llama-server says nothing', async () => {
+    let rewardModel: unknown = { name: 'janus-rm-7b', hidden_size: 4096, normalized: true, max_length: 2048 };
+    const llama = llamaServerLike({ loading: false });
+    server = await startReplyServer((req, res) => (req.url === '/props' ? jsonReply(res, 200, { total_slots: 2, reward_model: rewardModel }) : llama(req, res)));
+    const profile = aProfile({ baseUrl: server.baseUrl, model: '' });
+    const loaded = await probeEndpoint(profile);
+    assert.deepEqual(loaded.rewardModel, { name: 'janus-rm-7b', hiddenSize: 4096, normalized: true, maxLength: 2048 });
+    assert.ok(describeProbe(loaded, profile, false).includes('  reward model: janus-rm-7b (hidden 4096, normalised, max_length 2048)'));
+    assert.deepEqual(await probeRewardModel(server.baseUrl), loaded.rewardModel);
+    rewardModel = null;
+    const none = await probeEndpoint(profile);
+    assert.equal(none.rewardModel, null);
+    assert.ok(describeProbe(none, profile, false).includes('  reward model: none loaded'));
+    await server.close();
+    server = await startReplyServer(llamaServerLike({ loading: false }));
+    const plain = await probeEndpoint(aProfile({ baseUrl: server.baseUrl, model: '' }));
+    assert.equal(plain.rewardModel, undefined);
+    assert.ok(!describeProbe(plain, profile, false).some((line) => line.includes('reward model')));
   });
 
   it('reports loading while /health answers 503, and sends no test completion', async () => {
