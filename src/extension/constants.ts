@@ -23,6 +23,7 @@ export const commandIds = {
   selectEvaluationResults: 'janus.selectEvaluationResults',
   showEvaluationFeedback: 'janus.showEvaluationFeedback',
   exportEvaluationSummary: 'janus.exportEvaluationSummary',
+  openParquetBench: 'janus.openParquetBench',
 } as const;
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 
