@@ -63,7 +63,8 @@ function toBenchRow(row: Record<string, unknown>, columns: BenchColumns): BenchR
   const list = (v: unknown, each: (item: unknown) => unknown): unknown => (Array.isArray(v) ? v.map(each) : v);
   const rubric = (item: unknown): unknown => pick(item, ['criteria', 'score_descriptions'], (k, v) => (k === 'score_descriptions' ? pick(v, scoreKeys) : v));
   const out: BenchRow = { source: row['source'] };
-  if (columns.hasPreferenceSet) out['preference_set'] = list(row['preference_set'], (p) => pick(p, preferenceFields));
+  // preference_set is optional in the bench: a null one is left out, as a JSON bench would.
+  if (columns.hasPreferenceSet && row['preference_set'] != null) out['preference_set'] = list(row['preference_set'], (p) => pick(p, preferenceFields));
   for (const name of textColumns.slice(1)) out[name] = row[name];
   out[columns.rubricColumn] = list(row[columns.rubricColumn], rubric);
   return out;

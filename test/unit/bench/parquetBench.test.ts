@@ -91,6 +91,7 @@ describe('Parquet bench', () => {
     if (third) third.score_descriptions['3'] = null as unknown as string;
     broken[17] = { ...rows[17], rubrics };
     broken[20] = { ...rows[20], rubrics: [] };
+    broken[10] = { ...rows[10], preference_set: null };
     const file = writeBenchParquet(path.join(dir, 'broken.parquet'), broken);
     const bench = await readParquetBench(file);
     assert.deepEqual(bench.problems.map((p) => [p.row, p.message]), [
@@ -100,6 +101,8 @@ describe('Parquet bench', () => {
     ]);
     assert.equal(bench.instances.length, 20);
     assert.equal(bench.instances.find((x) => x.index === 4)?.id, '4');
+    const noPreferences = bench.instances.find((x) => x.index === 10);
+    assert.ok(noPreferences && noPreferences.preference_set === undefined, 'a null preference_set is left out: the field is optional');
     await rejects(readBenchFile(file), /has 3 problems[^]*broken\.parquet: row 17, column rubrics\[2\]\.score_descriptions: no "3"/);
   });
 
