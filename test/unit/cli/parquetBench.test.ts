@@ -10,6 +10,8 @@ import { evaluateCommand } from '../../../src/cli/commands/evaluate';
 import { generateCommand } from '../../../src/cli/commands/generate';
 import { writeBenchParquet, writeBenchShards } from '../../fixtures/bench/parquetBench';
 import { syntheticInstance } from '../../fixtures/bench/syntheticBench';
+import type { BatchServer } from '../../support/batchServer';
+import { startBatchServer } from '../../support/batchServer';
 import type { JudgeServer } from '../../support/judgeServer';
 import { startJudgeServer } from '../../support/judgeServer';
 import { useTempDir } from '../../support/tempDir';
@@ -33,8 +35,9 @@ describe('CLI --bench with Parquet', function () {
   const dir = useTempDir('janus-cli-parquet-');
   let judge: JudgeServer | undefined;
   let generator: ReplyServer | undefined;
+  let batch: BatchServer | undefined;
   after(async () => {
-    await Promise.all([judge?.close(), generator?.close()]);
+    await Promise.all([judge?.close(), generator?.close(), batch?.close()]);
   });
 
   function benches(): Record<string, string> {
@@ -46,7 +49,7 @@ describe('CLI --bench with Parquet', function () {
     return { json, parquet: writeBenchParquet(path.join(dir(), 'bench.parquet'), rows, { rowGroupSize: 4 }), shards };
   }
 
-  it('generate and evaluate give the same files from JSON, a Parquet file and shards', async () => {
+  it('generate, evaluate and evaluate --batch give the same files from JSON, a Parquet file and shards', async () => {
     const inputs = benches();
     generator = await startEchoGenerator();
     judge = await startJudgeServer();
@@ -74,6 +77,14 @@ describe('CLI --bench with Parquet', function () {
       assert.deepEqual(responses[name], responses['json'], `${name} responses`);
       assert.deepEqual(evaluations[name], evaluations['json'], `${name} evaluation`);
     }
+
+    // evaluate --batch (the Batch API fake replies as the live judge does) on the shards.
+    batch = await startBatchServer();
+    const out = path.join(dir(), 'batch', 'evaluation.json');
+    const batched = await runCommand(evaluateCommand, ['--bench', inputs['shards'] ?? '', '--responses', path.join(dir(), 'shards', 'responses.json'), '--out', out, '--judge', batch.baseUrl, '--judge-model', 'judge', '--no-cache', '--batch', '--poll-ms', '10']);
+    assert.equal(batched.code, 0, batched.output);
+    assert.equal(batch.batches[0]?.requests.length, 44);
+    assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), evaluations['json'], 'batch evaluation of the shards');
   });
 
   it('stops before any call on a Parquet with a broken row, naming row and column', async () => {
