@@ -24,6 +24,7 @@ export const commandIds = {
   showEvaluationFeedback: 'janus.showEvaluationFeedback',
   exportEvaluationSummary: 'janus.exportEvaluationSummary',
   compareEvaluationRuns: 'janus.compareEvaluationRuns',
+  openParquetBench: 'janus.openParquetBench',
 } as const;
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 

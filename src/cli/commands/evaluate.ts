@@ -31,7 +31,7 @@ endpoint and writes the evaluation file in the original shape, plus <out stem>.s
 Finished calls go to <out>.checkpoint.jsonl: run the same command again to resume after a crash or
 Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judge.jsonl.
 
-  --bench           bench file (JSON list or JSONL)
+  --bench           bench file (JSON list, JSONL or .parquet) or a folder of train-*.parquet shards
   --responses       responses file ({ "<id>": { "response": ... } })
   --out             evaluation file to write (with --runs > 1: <stem>.run1.json, ...)
   --judge           judge base URL, e.g. https://api.openai.com/v1

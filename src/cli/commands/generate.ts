@@ -25,7 +25,7 @@ Generates one response per instance of a Multifaceted Bench file (system message
 writes the responses file in the original shape ({ "<id>": { "response": ... } }). Finished
 generations go to <out>.checkpoint.jsonl: run the same command again to resume.
 
-  --bench               bench file (JSON list or JSONL)
+  --bench               bench file (JSON list, JSONL or .parquet) or a folder of train-*.parquet shards
   --out                 responses file to write
   --endpoint            generator base URL, e.g. http://127.0.0.1:8080/v1
   --model               model id (default: the first the server lists)

@@ -13,6 +13,7 @@ import { batchEvaluations } from '../bench/batchEvaluations';
 import { exportPreferencePairs } from './exportPairs';
 import { generate } from './generate';
 import { generateBenchResponses } from './generateBenchResponses';
+import { openParquetBench } from './openParquetBench';
 import { draftRubrics, newPersona, selectActivePersona, synthesizeSystemMessage } from './persona';
 import { installLocalEngineRuntime, startLocalEngine, stopLocalEngine } from './localEngine';
 import { scoreDocument } from './scoreDocument';
@@ -45,6 +46,7 @@ export const commandTable: Readonly<Record<CommandId, CommandHandler>> = {
   [commandIds.compareEvaluationRuns]: (ctx, args) => compareEvaluationRunsCommand(ctx, args),
   [commandIds.showEvaluationFeedback]: (ctx, uri, id) => showEvaluationFeedback(ctx, uri, id),
   [commandIds.exportEvaluationSummary]: (ctx, args) => exportEvaluationSummary(ctx, args),
+  [commandIds.openParquetBench]: (ctx, args) => openParquetBench(ctx, args),
 };
 
 /** Registers the table; a handler that throws is reported instead of failing silently. */
