@@ -53,7 +53,7 @@ function describeIssues(error: z.ZodError): string {
 
 /** Parses the JSON text of a reward head file; `origin` (a path) is only used in error messages. */
 export function parseRewardHead(text: string, origin: string): RewardHead {
-  const fix = 'Write it again with `janus convert-rm` (or `janus make-tiny-model --reward-head` for tests).';
+  const fix = 'Write it again with `janus convert-rm`.';
   let json: unknown;
   try {
     json = JSON.parse(text);
