@@ -141,14 +141,13 @@ export class LlamaRuntime {
       );
     }
     const maxTokens = Math.min(sampling.maxTokens, this.contextSize - prompt.length);
-    const { TokenBias } = await loadNodeLlamaCpp();
     // node-llama-cpp's default seed is the current time in seconds, so unseeded requests (and the
     // choices of one) started in the same second would repeat each other: draw one per request.
     const baseSeed = sampling.seed ?? randomInt(0, 2 ** 31);
     return Promise.all(
       slots.map(async (sequence, index) => {
         try {
-          const result = await this.generateOne(prompt, { ...sampling, seed: baseSeed + index }, maxTokens, sequence, index, hooks.onDelta, signal, TokenBias);
+          const result = await this.generateOne(prompt, { ...sampling, seed: baseSeed + index }, maxTokens, sequence, index, hooks.onDelta, signal);
           hooks.onDone?.(result);
           return result;
         } finally {
@@ -166,16 +165,10 @@ export class LlamaRuntime {
     index: number,
     onDelta: (event: ChoiceEvent) => void,
     signal: AbortSignal,
-    TokenBiasClass: typeof import('node-llama-cpp').TokenBias,
   ): Promise<ChoiceResult> {
     const stream = new TokenTextStream((tokens, context) => this.model.detokenize(tokens as Token[], false, context as Token[]), sampling.stop);
     const generated: Token[] = [];
     let finishReason: FinishReason = 'length';
-    let tokenBias: InstanceType<typeof TokenBiasClass> | undefined;
-    if (sampling.ignoreEos) {
-      tokenBias = new TokenBiasClass(this.model.tokenizer);
-      for (const token of [this.model.tokens.eos, this.model.tokens.eot]) if (token !== null) tokenBias.set(token, 'never');
-    }
     const penalise = sampling.repetitionPenalty !== 1 || sampling.presencePenalty !== 0 || sampling.frequencyPenalty !== 0;
     const iterator = sequence.evaluate([...prompt], {
       temperature: sampling.temperature,
@@ -194,7 +187,9 @@ export class LlamaRuntime {
             },
           }
         : {}),
-      ...(tokenBias ? { tokenBias } : {}),
+      // ignore_eos as vLLM has it: an end-of-generation token is counted and generation goes on.
+      // (node-llama-cpp's TokenBias silently drops a bias on EOS/EOT, so banning them does nothing.)
+      yieldEogToken: sampling.ignoreEos,
     } as Parameters<LlamaContextSequence['evaluate']>[1]);
     try {
       if (maxTokens <= 0) return { index, text: '', finishReason: 'length', completionTokens: 0 };
