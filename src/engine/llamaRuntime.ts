@@ -57,6 +57,8 @@ export function checkModelFile(path: string): string | undefined {
 }
 
 export class LlamaRuntime {
+  private longestToken: number | undefined;
+
   private constructor(
     private readonly llama: Llama,
     readonly model: LlamaModel,
@@ -93,6 +95,33 @@ export class LlamaRuntime {
       : undefined;
     const template = model.fileInfo.metadata.tokenizer?.chat_template;
     return new LlamaRuntime(llama, model, context, embedding, new SlotPool(slots), contextSize, typeof template === 'string' ? template : undefined);
+  }
+
+  /**
+   * The most characters a prompt that fits the context can have: no token of the vocabulary
+   * stands for more than the longest token's text. Checked before tokenizing, because tokenizing
+   * is synchronous: a 15 MB prompt held the event loop (and /health) for 6 s.
+   */
+  get maxPromptChars(): number {
+    if (this.longestToken === undefined) {
+      let longest = 1;
+      for (const token of this.model.iterateAllTokens()) longest = Math.max(longest, this.model.detokenize([token], true).length);
+      this.longestToken = longest;
+    }
+    return this.contextSize * this.longestToken;
+  }
+
+  /** Refuses, without tokenizing, a prompt too long to fit the context whatever its tokens. */
+  checkPromptChars(prompt: string | readonly ChatMessage[]): void {
+    const chars = typeof prompt === 'string' ? prompt.length : prompt.reduce((sum, m) => sum + contentText(m).length, 0);
+    if (chars <= this.maxPromptChars) return;
+    throw new EngineHttpError(
+      400,
+      `The prompt has ${chars} characters, more than this engine's context of ${this.contextSize} tokens can hold (at most ${this.maxPromptChars} characters with this model's vocabulary). Shorten the prompt or restart the engine with a larger --context.`,
+      'invalid_request_error',
+      'context_length_exceeded',
+      typeof prompt === 'string' ? 'prompt' : 'messages',
+    );
   }
 
   /** Tokens of a raw prompt, as llama-server makes them: specials parsed, BOS added when the model wants it. */
