@@ -13,23 +13,12 @@ import { detectBenchFormat, parseBenchText } from '../../../src/core/bench/bench
 import { benchParseSteps, previewBench, runSteps } from '../../../src/core/bench/benchSteps';
 import { parsePersonaText } from '../../../src/core/preferences/personaText';
 import { serializePersona } from '../../../src/core/preferences/persona';
+import { createRandom } from '../../../src/engine/tinyModel';
 import { syntheticBenchText } from '../../fixtures/bench/syntheticBench';
 import { aPersona, aRubric } from '../preferences/builders';
 
 const seed = Number(process.env['JANUS_FUZZ_SEED'] ?? 20261208);
 const runs = Number(process.env['JANUS_FUZZ_RUNS'] ?? 2500);
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function random(seedValue: number): () => number {
-  let a = seedValue >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pieces = ['{', '}', '[', ']', '"', ',', ':', '\\', '\\q', '\\u12', '\\"', '\r', '\n', '\r\n', ' ', '\t', 'null', '1e5', '-', '\uFEFF', '\uD800', 'é', '"id"', '"prompt"', '"rubrics"', '"rubric"', '"\\u0070rompt"', '/*', '//', '0', 'true'];
 
@@ -191,7 +180,7 @@ describe(`parsers under mutation (seed ${seed}, ${runs} runs; JANUS_FUZZ_SEED / 
   });
 
   it('no exception escapes, every position lies in the text, preview and re-parse equal a full parse', () => {
-    const next = random(seed);
+    const next = createRandom(seed);
     const failures: Failure[] = [];
     for (let run = 0; run < runs; run++) {
       const bench = benchSeeds[run % benchSeeds.length] ?? '';
