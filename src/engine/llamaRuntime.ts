@@ -60,6 +60,8 @@ export function checkModelFile(path: string): string | undefined {
 }
 
 export class LlamaRuntime {
+  private longestToken: number | undefined;
+
   private constructor(
     private readonly llama: Llama,
     readonly model: LlamaModel,
@@ -105,6 +107,33 @@ export class LlamaRuntime {
     }
     const template = model.fileInfo.metadata.tokenizer?.chat_template;
     return new LlamaRuntime(llama, model, context, reward, new SlotPool(slots), contextSize, typeof template === 'string' ? template : undefined);
+  }
+
+  /**
+   * The most characters a prompt that fits the context can have: no token of the vocabulary
+   * stands for more than the longest token's text. Checked before tokenizing, because tokenizing
+   * is synchronous: a 15 MB prompt held the event loop (and /health) for 6 s.
+   */
+  get maxPromptChars(): number {
+    if (this.longestToken === undefined) {
+      let longest = 1;
+      for (const token of this.model.iterateAllTokens()) longest = Math.max(longest, this.model.detokenize([token], true).length);
+      this.longestToken = longest;
+    }
+    return this.contextSize * this.longestToken;
+  }
+
+  /** Refuses, without tokenizing, a prompt too long to fit the context whatever its tokens. */
+  checkPromptChars(prompt: string | readonly ChatMessage[]): void {
+    const chars = typeof prompt === 'string' ? prompt.length : prompt.reduce((sum, m) => sum + contentText(m).length, 0);
+    if (chars <= this.maxPromptChars) return;
+    throw new EngineHttpError(
+      400,
+      `The prompt has ${chars} characters, more than this engine's context of ${this.contextSize} tokens can hold (at most ${this.maxPromptChars} characters with this model's vocabulary). Shorten the prompt or restart the engine with a larger --context.`,
+      'invalid_request_error',
+      'context_length_exceeded',
+      typeof prompt === 'string' ? 'prompt' : 'messages',
+    );
   }
 
   /** Tokens of a raw prompt, as llama-server makes them: specials parsed, BOS added when the model wants it. */
@@ -153,14 +182,13 @@ export class LlamaRuntime {
       );
     }
     const maxTokens = Math.min(sampling.maxTokens, this.contextSize - prompt.length);
-    const { TokenBias } = await loadNodeLlamaCpp();
     // node-llama-cpp's default seed is the current time in seconds, so unseeded requests (and the
     // choices of one) started in the same second would repeat each other: draw one per request.
     const baseSeed = sampling.seed ?? randomInt(0, 2 ** 31);
     return Promise.all(
       slots.map(async (sequence, index) => {
         try {
-          const result = await this.generateOne(prompt, { ...sampling, seed: baseSeed + index }, maxTokens, sequence, index, hooks.onDelta, signal, TokenBias);
+          const result = await this.generateOne(prompt, { ...sampling, seed: baseSeed + index }, maxTokens, sequence, index, hooks.onDelta, signal);
           hooks.onDone?.(result);
           return result;
         } finally {
@@ -178,16 +206,10 @@ export class LlamaRuntime {
     index: number,
     onDelta: (event: ChoiceEvent) => void,
     signal: AbortSignal,
-    TokenBiasClass: typeof import('node-llama-cpp').TokenBias,
   ): Promise<ChoiceResult> {
     const stream = new TokenTextStream((tokens, context) => this.model.detokenize(tokens as Token[], false, context as Token[]), sampling.stop);
     const generated: Token[] = [];
     let finishReason: FinishReason = 'length';
-    let tokenBias: InstanceType<typeof TokenBiasClass> | undefined;
-    if (sampling.ignoreEos) {
-      tokenBias = new TokenBiasClass(this.model.tokenizer);
-      for (const token of [this.model.tokens.eos, this.model.tokens.eot]) if (token !== null) tokenBias.set(token, 'never');
-    }
     const penalise = sampling.repetitionPenalty !== 1 || sampling.presencePenalty !== 0 || sampling.frequencyPenalty !== 0;
     const iterator = sequence.evaluate([...prompt], {
       temperature: sampling.temperature,
@@ -206,7 +228,9 @@ export class LlamaRuntime {
             },
           }
         : {}),
-      ...(tokenBias ? { tokenBias } : {}),
+      // ignore_eos as vLLM has it: an end-of-generation token is counted and generation goes on.
+      // (node-llama-cpp's TokenBias silently drops a bias on EOS/EOT, so banning them does nothing.)
+      yieldEogToken: sampling.ignoreEos,
     } as Parameters<LlamaContextSequence['evaluate']>[1]);
     try {
       if (maxTokens <= 0) return { index, text: '', finishReason: 'length', completionTokens: 0 };

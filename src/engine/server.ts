@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { AdmissionOptions } from './admission';
+import { Admission } from './admission';
 import type { ChoiceResult, LlamaRuntime } from './llamaRuntime';
 import type { Usage } from './protocol';
 import { ChoiceStreamWriter } from './sseWriter';
@@ -16,13 +18,22 @@ import {
   poolingRequestSchema,
   resolveSampling,
 } from './protocol';
+import { BodyBudget, MAX_BODY_BYTES, generationBodyLimit, readJson } from './requestBody';
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The whole request (headers and body) must arrive within this; responses are not limited. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Open connections beyond this are closed as they arrive. */
+export const MAX_CONNECTIONS = 64;
 
 export interface EngineServerOptions {
   /** The id clients name in `model`; requests naming another model get a 404. */
   readonly modelId: string;
   readonly log: (line: string) => void;
+  /** Which Host, Origin and key are let in (default: loopback names only, no origin, no key). */
+  readonly admission?: AdmissionOptions | undefined;
+  /** Milliseconds the whole request may take to arrive (default REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 type Kind = 'completion' | 'chat';
@@ -33,18 +44,31 @@ export class EngineServer {
   private loadError: string | undefined;
   private readonly created = Math.floor(Date.now() / 1000);
   private readonly active = new Set<AbortController>();
+  private readonly admission: Admission;
+  private readonly bodies = new BodyBudget();
 
   constructor(private readonly options: EngineServerOptions) {
-    this.http = http.createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    // Streams can be long and quiet while queued; the client's own timeout governs.
-    this.http.requestTimeout = 0;
+    const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    // Node's timeouts cover receiving the request only: a long, quiet stream back is not cut.
+    this.http = http.createServer(
+      { requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+      (req, res) => {
+        void this.handle(req, res);
+      },
+    );
     this.http.keepAliveTimeout = 5000;
+    this.http.maxConnections = MAX_CONNECTIONS;
+    this.admission = new Admission(options.admission ?? { bindHost: '127.0.0.1', allowOrigins: [], apiKey: undefined });
+    this.http.on('listening', () => {
+      const address = this.http.address();
+      if (typeof address === 'object' && address) this.admission.bound(address.port);
+    });
   }
 
   /** Called once the model has loaded; until then every model route answers 503. */
   setRuntime(runtime: LlamaRuntime): void {
+    // Reads the vocabulary once now rather than inside the first request.
+    void runtime.maxPromptChars;
     this.runtime = runtime;
   }
 
@@ -62,6 +86,7 @@ export class EngineServer {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '') || '/'}`;
     try {
+      this.admission.check(req, route);
       switch (route) {
         case 'GET /health':
           return this.health(res);
@@ -142,10 +167,11 @@ export class EngineServer {
   }
 
   private async generate(req: http.IncomingMessage, res: http.ServerResponse, kind: Kind): Promise<void> {
-    const body = await readJson(req);
     const runtime = this.ready();
+    const body = await readJson(req, generationBodyLimit(runtime.maxPromptChars), this.bodies);
     const request = kind === 'completion' ? parseBody(completionRequestSchema, body) : parseBody(chatRequestSchema, body);
     this.checkModel(request.model);
+    runtime.checkPromptChars('prompt' in request ? (typeof request.prompt === 'string' ? request.prompt : (request.prompt[0] ?? '')) : request.messages);
     const n = request.n ?? 1;
     if (n > runtime.pool.size) {
       throw new EngineHttpError(400, `n = ${n} is more than this engine's ${runtime.pool.size} parallel slots. Ask for fewer, or restart the engine with --parallel ${n}.`, 'invalid_request_error', 'invalid_value', 'n');
@@ -219,13 +245,13 @@ export class EngineServer {
   }
 
   private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const { query } = parseBody(getRewardRequestSchema, await readJson(req));
+    const { query } = parseBody(getRewardRequestSchema, await readJson(req, MAX_BODY_BYTES, this.bodies));
     sendJson(res, 200, { rewards: await this.scoreTexts(res, query) });
   }
 
   /** vLLM's `/pooling` rows (`data: [r]`) or `/classify` rows of a one-label classifier (`probs: [r]`, raw: no activation). */
   private async pooling(req: http.IncomingMessage, res: http.ServerResponse, shape: 'pooling' | 'classify'): Promise<void> {
-    const request = parseBody(poolingRequestSchema, await readJson(req));
+    const request = parseBody(poolingRequestSchema, await readJson(req, MAX_BODY_BYTES, this.bodies));
     const reward = this.ready().reward;
     // vLLM clients name the model they score with: the reward model's id (or the engine's) is fine.
     if (request.model !== undefined && request.model !== '' && request.model !== reward?.id && request.model !== reward?.props.name) this.checkModel(request.model);
@@ -300,22 +326,4 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new EngineHttpError(413, `The request body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.`, 'invalid_request_error', 'request_too_large');
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new EngineHttpError(400, 'The request body is empty; send a JSON object.', 'invalid_request_error', 'invalid_json');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new EngineHttpError(400, `The request body is not valid JSON (${error instanceof Error ? error.message : String(error)}).`, 'invalid_request_error', 'invalid_json');
-  }
 }

@@ -49,9 +49,9 @@ export function createJanusContext(extension: vscode.ExtensionContext): JanusCon
   };
   own(log);
   const config = own(new ConfigService(log));
-  const keys = new ApiKeyStore(extension.secrets);
+  const keys = own(new ApiKeyStore(extension.secrets));
   const clients = own(new EndpointClients(config, keys, log));
-  const engine = own(new LocalEngine(extension.extensionPath, engineRuntimeDir(extension.globalStorageUri.fsPath), log));
+  const engine = own(new LocalEngine(extension.extensionPath, engineRuntimeDir(extension.globalStorageUri.fsPath), log, keys));
   const status = own(new GeneratorStatusBar(config, keys, engine, log));
   const requests = own(new ActiveRequests());
   const personas = own(new ActivePersona(extension.workspaceState));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import type { Logger } from '../core/log';
 import type { Settings } from '../core/settings';
 import { contextKeys } from './constants';
 import { hasEngineRuntime } from './engineRuntime';
+import type { ApiKeyStore } from './secrets';
 
 export type LocalEngineState = 'stopped' | 'starting' | 'running';
 
@@ -44,6 +46,8 @@ export class LocalEngine implements vscode.Disposable {
     /** Where "Install Local Engine Runtime" puts node-llama-cpp (see engineRuntime.ts). */
     private readonly runtimeDir: string,
     private readonly log: Logger,
+    /** Where the key made for each start is kept (in memory) for requests to the engine's origin. */
+    private readonly keys: Pick<ApiKeyStore, 'useSessionKey'>,
   ) {}
 
   get state(): LocalEngineState {
@@ -85,12 +89,17 @@ export class LocalEngine implements vscode.Disposable {
     if (settings['localEngine.threads'] > 0) args.push('--threads', String(settings['localEngine.threads']));
     if (rewardModelPath !== undefined) args.push('--reward-model', rewardModelPath);
     this.log.info(`Starting the local engine: ${path.basename(process.execPath)} ${args.map((a) => JSON.stringify(a)).join(' ')}`);
+    // A fresh key per start, so other local users and processes cannot use this engine. It goes in
+    // the environment (argv shows in `ps`) and to the origin-bound key lookup, never to disk.
+    const apiKey = randomBytes(32).toString('base64url');
+    const sessionKey = this.keys.useSessionKey([`http://127.0.0.1:${port}`, `http://localhost:${port}`], apiKey);
     // ELECTRON_RUN_AS_NODE makes the editor's own binary behave as plain Node for the child.
     const child = spawn(process.execPath, args, {
       cwd: this.extensionPath,
       env: {
         ...process.env,
         ELECTRON_RUN_AS_NODE: '1',
+        JANUS_ENGINE_API_KEY: apiKey,
         ...(hasEngineRuntime(this.runtimeDir) ? { JANUS_ENGINE_RUNTIME: this.runtimeDir } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,10 +117,14 @@ export class LocalEngine implements vscode.Disposable {
       };
       forEachLine(child.stdout, (l) => onLine(l, false));
       forEachLine(child.stderr, (l) => onLine(l, true));
-      child.once('error', (error) => reject(new UserFacingError(`The local engine could not be started: ${error.message}. Show the log for details.`, { cause: error })));
+      child.once('error', (error) => {
+        sessionKey.dispose();
+        reject(new UserFacingError(`The local engine could not be started: ${error.message}. Show the log for details.`, { cause: error }));
+      });
       child.once('exit', (code, sig) => reject(engineExitError(code, sig, errorLines)));
     });
     child.once('exit', (code, sig) => {
+      sessionKey.dispose();
       this.log.info(`The local engine exited (${sig ?? `code ${code}`}).`);
       if (this.child === child) {
         this.child = undefined;

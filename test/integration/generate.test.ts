@@ -166,6 +166,13 @@ describe('local engine: started and stopped by the extension', function () {
     const api = await janus();
     const engine = await start();
     assert.deepEqual(api.localEngine(), engine);
+    // The engine takes only the key the extension made for this start: others get 401, while the
+    // extension's own requests to that origin carry it (the key was never saved to SecretStorage).
+    const stranger = await fetch(`${engine.baseUrl}/models`);
+    assert.equal(stranger.status, 401);
+    await setUserSetting('generator.baseUrl', engine.baseUrl);
+    const checks = await vscode.commands.executeCommand<Array<{ role: string; state?: string }>>('janus.checkEndpoints');
+    assert.equal(checks?.find((c) => c.role === 'generator')?.state, 'ready');
     await vscode.commands.executeCommand('janus.stopLocalEngine');
     assert.equal(isAlive(engine.pid), false, 'the engine process is gone');
     assert.equal(api.localEngine(), undefined);

@@ -18,9 +18,10 @@ export interface RunningEngine {
 
 const READY = /Janus engine listening on (http:\/\/\S+)/;
 
-export async function startEngine(args: readonly string[], timeoutMs = 60_000): Promise<RunningEngine> {
+export async function startEngine(args: readonly string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<RunningEngine> {
   const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--threads', '1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

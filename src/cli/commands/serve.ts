@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { CliCommand } from '../command';
 import { CliUsageError } from '../command';
+import { normaliseAllowedOrigin } from '../../engine/admission';
 import { EngineServer } from '../../engine/server';
 import { LlamaRuntime, checkModelFile, defaultThreads } from '../../engine/llamaRuntime';
 import type { RewardModelInfo } from '../../engine/rewardGguf';
@@ -24,7 +25,15 @@ Options:
   --parallel <n>          parallel generation slots (default 4)
   --threads <n>           llama.cpp threads (default: cores - 1, at least 1)
   --context <tokens>      tokens per slot, prompt + completion (default 4096)
-  --quiet                 no request log lines`;
+  --api-key <key>         require "Authorization: Bearer <key>" on every request but GET /health
+                          (better: set JANUS_ENGINE_API_KEY, which \`ps\` does not show)
+  --allow-origin <origin> let web pages of this origin call the engine (repeatable; by default any
+                          request with an Origin header is refused)
+  --request-timeout <s>   seconds a request (headers and body) may take to arrive (default 30)
+  --quiet                 no request log lines
+
+Requests must name the bound address in Host (127.0.0.1, localhost or [::1] with the port, or the
+--host given) and send POST bodies as Content-Type: application/json.`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -50,6 +59,9 @@ export const serveCommand: CliCommand = {
         parallel: { type: 'string' },
         threads: { type: 'string' },
         context: { type: 'string' },
+        'api-key': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'request-timeout': { type: 'string' },
         quiet: { type: 'boolean', default: false },
       },
       strict: true,
@@ -64,6 +76,14 @@ export const serveCommand: CliCommand = {
     const parallel = positiveInt(values.parallel, 'parallel', 4);
     const threads = positiveInt(values.threads, 'threads', defaultThreads());
     const contextSize = positiveInt(values.context, 'context', 4096, 64);
+    const requestTimeoutMs = positiveInt(values['request-timeout'], 'request-timeout', 30) * 1000;
+    const apiKey = values['api-key'] ?? process.env['JANUS_ENGINE_API_KEY'];
+    if (apiKey !== undefined && apiKey.trim() === '') throw new CliUsageError('--api-key (or JANUS_ENGINE_API_KEY) is empty; give a key or leave it out');
+    const allowOrigins = (values['allow-origin'] ?? []).map((origin) => {
+      const normalised = normaliseAllowedOrigin(origin);
+      if (normalised === undefined) throw new CliUsageError(`--allow-origin takes an origin such as http://localhost:3000 (scheme, host and port only), got "${origin}"`);
+      return normalised;
+    });
     const modelPath = path.resolve(values.model);
     const problem = checkModelFile(modelPath);
     if (problem) throw new Error(problem);
@@ -77,7 +97,12 @@ export const serveCommand: CliCommand = {
     const modelId = values['model-id'] ?? path.basename(modelPath).replace(/\.gguf$/i, '');
     const log = values.quiet ? (): void => undefined : (line: string): void => void process.stdout.write(`${line}\n`);
 
-    const server = new EngineServer({ modelId, log });
+    const server = new EngineServer({
+      modelId,
+      log,
+      admission: { bindHost: values.host, allowOrigins, apiKey: apiKey?.trim() },
+      requestTimeoutMs,
+    });
     await listen(server, values.host, port);
     const address = server.http.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -115,7 +140,7 @@ export const serveCommand: CliCommand = {
       throw error;
     }
     server.setRuntime(runtime);
-    process.stdout.write(`Janus engine listening on http://${host}:${boundPort} (model "${modelId}"; reward model: ${runtime.reward ? `"${runtime.reward.id}"` : 'none'})\n`);
+    process.stdout.write(`Janus engine listening on http://${host}:${boundPort} (model "${modelId}"; reward model: ${runtime.reward ? `"${runtime.reward.id}"` : 'none'}${apiKey ? '; API key required' : ''})\n`);
     // Keep running until a signal arrives.
     await new Promise<never>(() => undefined);
     return 0;

@@ -33,9 +33,15 @@ export function stringEnd(text: string, start: number): number {
   }
 }
 
+/** A key's name with escapes decoded; a key with a bad escape (invalid JSON) keeps its raw text. */
 function keyName(text: string, start: number, end: number): string {
   const raw = text.slice(start + 1, end);
-  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
 }
 
 /**

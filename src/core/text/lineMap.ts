@@ -15,14 +15,21 @@ export interface SourceRange {
 export class LineMap {
   private readonly starts: number[] = [0];
 
-  constructor(text: string) {
+  constructor(private readonly text: string) {
     // \r\n counts once; a lone \r or \n also ends a line, as it does in the editor. A regex scan
     // keeps this fast on a 9 MB bench file.
     const breaks = /\r\n|\r|\n/g;
     for (let m = breaks.exec(text); m; m = breaks.exec(text)) this.starts.push(m.index + m[0].length);
   }
 
-  position(offset: number): { line: number; column: number } {
+  /**
+   * The line and column of `offset`, kept to a position the editor has: never past the end of the
+   * text (a problem reported at the end of the file, or one character long there), and never
+   * between the \r and \n of a line break (there it is the end of that line).
+   */
+  position(at: number): { line: number; column: number } {
+    let offset = Math.max(0, Math.min(at, this.text.length));
+    if (offset > 0 && this.text.charCodeAt(offset) === 10 && this.text.charCodeAt(offset - 1) === 13) offset--;
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
