@@ -26,12 +26,15 @@ export interface EvaluationIntervals {
   readonly bySource: ReadonlyMap<string, Interval>;
   /** Source -> dimension -> interval: the persona x dimension view's cells. */
   readonly bySourceDimension: ReadonlyMap<string, ReadonlyMap<string, Interval>>;
+  /** Source -> dimension -> the cell's instances as [id, score] (score: the dimension's mean over runs). */
+  readonly cellInstances: ReadonlyMap<string, ReadonlyMap<string, readonly (readonly [string, number])[]>>;
   readonly betweenRuns: RunSpread | undefined;
 }
 
 /** Intervals for every mean of `summary` (from `summarize` over the same instances). */
 export function evaluationIntervals(instances: readonly BenchInstance[], summary: EvaluationSummary, options: BootstrapOptions = {}): EvaluationIntervals {
   const values = new GroupedValues();
+  const cellInstances = new Map<string, Map<string, [string, number][]>>();
   let row = 0;
   for (const instance of instances) {
     const scores = Object.hasOwn(summary.perInstance, instance.id) ? summary.perInstance[instance.id] : undefined;
@@ -51,6 +54,11 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
       const value = list.reduce((a, b) => a + b, 0) / list.length;
       values.add(row, `d\u0000${dimension}`, value);
       values.add(row, `c\u0000${instance.source}\u0000${dimension}`, value);
+      const cells = cellInstances.get(instance.source) ?? new Map<string, [string, number][]>();
+      cellInstances.set(instance.source, cells);
+      const members = cells.get(dimension) ?? [];
+      cells.set(dimension, members);
+      members.push([instance.id, value]);
     }
     row++;
   }
@@ -74,6 +82,7 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
     byDimension,
     bySource,
     bySourceDimension,
+    cellInstances,
     betweenRuns: runMeans.length === 0 ? undefined : { runs: runMeans.length, sd: standardDeviation(runMeans), min: Math.min(...runMeans), max: Math.max(...runMeans) },
   };
 }
@@ -87,6 +96,8 @@ export interface IntervalsJson {
   readonly byDimension: Readonly<Record<string, Interval>>;
   readonly bySource: Readonly<Record<string, Interval>>;
   readonly bySourceDimension: Readonly<Record<string, Readonly<Record<string, Interval>>>>;
+  /** The instances of each source x dimension cell, `[id, score]`, so the report can list them (absent in older summaries). */
+  readonly cellInstances?: Readonly<Record<string, Readonly<Record<string, readonly (readonly [string, number])[]>>>>;
   readonly betweenRuns: RunSpread | null;
 }
 
@@ -99,6 +110,7 @@ export function intervalsJson(value: EvaluationIntervals, options: BootstrapOpti
     byDimension: Object.fromEntries(value.byDimension),
     bySource: Object.fromEntries(value.bySource),
     bySourceDimension: Object.fromEntries([...value.bySourceDimension].map(([source, cells]) => [source, Object.fromEntries(cells)])),
+    cellInstances: Object.fromEntries([...value.cellInstances].map(([source, cells]) => [source, Object.fromEntries(cells)])),
     betweenRuns: value.betweenRuns ?? null,
   };
 }

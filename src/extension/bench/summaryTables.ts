@@ -122,6 +122,32 @@ export function heatmapSvg(cells: Readonly<Record<string, Readonly<Record<string
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + columns.length * cellWidth + 8}" height="${height}" font-family="sans-serif" font-size="12" fill="#888">${header}${body.join('')}</svg>\n`;
 }
 
+/**
+ * Under the heatmap, one collapsible block per source: each dimension's cell with its interval and
+ * the instances in it (id and score, lowest first, so the ones that pull a cell down come first).
+ */
+function cellLists(ci: IntervalsJson): string[] {
+  const members = ci.cellInstances;
+  if (members === undefined) return [];
+  const out: string[] = [];
+  for (const source of Object.keys(ci.bySourceDimension).sort((a, b) => a.localeCompare(b))) {
+    const cells = own(ci.bySourceDimension, source) ?? {};
+    const columns = heatmapColumns({ [source]: cells });
+    const rows = columns.map((dimension) => {
+      const cell = own(cells, dimension);
+      const list = [...(own(own(members, source), dimension) ?? [])].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1));
+      const head = cell ? `**${escapeHtml(dimension)}** ${cell.mean.toFixed(2)} ${interval(cell)}, ${cell.n} instance${cell.n === 1 ? '' : 's'}` : `**${escapeHtml(dimension)}** –`;
+      return `- ${head}: ${list.map(([id, score]) => `${escapeHtml(id)} (${score.toFixed(2)})`).join(', ')}`;
+    });
+    out.push(`<details><summary>${escapeHtml(source)}</summary>`, '', ...rows, '', '</details>', '');
+  }
+  return out;
+}
+
+function escapeHtml(text: string): string {
+  return escapeXml(text).replace(/\|/g, '\\|');
+}
+
 /** Image files the report links to, by role: written beside the report. */
 export interface ReportCharts {
   readonly dimensions?: string | undefined;
@@ -153,7 +179,8 @@ export function summaryMarkdown(summary: SummaryOverview, title: string, charts?
   lines.push('');
   if (files.dimensions !== undefined) lines.push(`![Mean score per dimension${ci ? ' with 95% intervals' : ''}](${encodeURI(files.dimensions)})`, '');
   if (files.heatmap !== undefined && ci && Object.keys(ci.bySourceDimension).length > 0) {
-    lines.push('## Source × dimension', '', 'Each cell: the mean of that dimension over the source\'s instances, ± half its 95% interval (hover a cell for the interval and count).', '', `![Source by dimension heatmap](${encodeURI(files.heatmap)})`, '');
+    lines.push('## Source × dimension', '', 'Each cell: the mean of that dimension over the source\'s instances, ± half its 95% interval (hover a cell for the interval and count; open a source below for its instances).', '', `![Source by dimension heatmap](${encodeURI(files.heatmap)})`, '');
+    lines.push(...cellLists(ci));
   }
   lines.push('## By source', '', '| source | mean | instances | 95% interval |', '| --- | ---: | ---: | :---: |');
   for (const [source, s] of sortedSources(summary)) lines.push(`| ${source.replace(/\|/g, '\\|')} | ${fmt(s.mean)} | ${s.instances} | ${interval(own(ci?.bySource, source))} |`);

@@ -55,6 +55,7 @@ describe('evaluation summary exports', () => {
       byDimension: { style: ci(4.5, 4, 5, 2), harmlessness: ci(4, 3, 5, 2) },
       bySource: { 'mt-bench': ci(4, 4, 4, 1) },
       bySourceDimension: { 'mt-bench': { style: ci(4.5, 4.5, 4.5, 1), harmlessness: ci(1, 1, 1, 1) }, koala: { informativeness: ci(3, 2, 4, 3) } },
+      cellInstances: { 'mt-bench': { style: [['7', 4.5]], harmlessness: [['7', 1]] }, koala: { informativeness: [['1', 4], ['2|x', 2], ['3', 3]] } },
       betweenRuns: { runs: 3, sd: 0.021, min: 3.85, max: 3.9 },
     },
   };
@@ -71,6 +72,9 @@ describe('evaluation summary exports', () => {
     assert.match(md, /\| informativeness \| – \| – \|/);
     assert.match(md, /\| mt-bench \| 4\.00 \| 1 \| \[4\.00, 4\.00\] \|/);
     assert.match(md, /## Source × dimension[\s\S]*!\[Source by dimension heatmap\]\(h\.svg\)/);
+    // Each source opens to its cells' instances, lowest score first.
+    assert.match(md, /<details><summary>koala<\/summary>\n\n- \*\*informativeness\*\* 3\.00 \[2\.00, 4\.00\], 3 instances: 2\\\|x \(2\.00\), 3 \(3\.00\), 1 \(4\.00\)\n\n<\/details>/);
+    assert.ok(md.indexOf('<summary>koala') < md.indexOf('<summary>mt-bench'));
     const svg = dimensionChartSvg(withIntervals.byDimension, withIntervals.intervals?.byDimension);
     // style's interval 4..5 on the 1..5 axis: from 170 + 0.75 * 300 to 170 + 300.
     assert.match(svg, /<line x1="395\.0" y1="14" x2="470\.0" y2="14" \/>/);

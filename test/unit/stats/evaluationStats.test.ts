@@ -62,6 +62,9 @@ describe('stats: evaluation intervals', () => {
     assert.deepEqual([...intervals.bySource.keys()], ['koala', 'mt_bench']);
     assert.equal(intervals.bySource.get('koala')?.n, 100);
     assert.equal(intervals.bySourceDimension.get('mt_bench')?.get('style')?.n, 200);
+    const members = intervals.cellInstances.get('koala')?.get('harmlessness') ?? [];
+    assert.equal(members.length, 100);
+    assert.deepEqual(members[0], ['0', summary.perInstance['0']?.byRubric[3]]);
     for (const interval of intervals.byDimension.values()) assert.ok(interval.low < interval.mean && interval.mean < interval.high);
   });
 
