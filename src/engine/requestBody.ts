@@ -6,8 +6,14 @@ import type http from 'node:http';
 import { requireJsonContent } from './admission';
 import { EngineHttpError } from './protocol';
 
-/** The most any one body may hold (reward batches: up to 512 texts). */
+/** The most any one body may hold. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * A reward request's cap: up to 512 texts, each read only to its first 2048 tokens (about 8 KB of
+ * English), fit in 4 MB; 8 MB leaves room for escapes and longer scripts while keeping twenty
+ * concurrent uploads, with their parsed copies, well under the budget's memory.
+ */
+export const REWARD_BODY_BYTES = 8 * 1024 * 1024;
 /** What all bodies being received may hold together. */
 export const BODY_BUDGET_BYTES = 64 * 1024 * 1024;
 

@@ -59,12 +59,28 @@ export class RewardRuntime {
    * a longer input keeps its first `max_length` tokens, so the reward is read at the last kept token.
    */
   tokenize(text: string): RewardInput {
-    const tokens = this.model.tokenize(text, true);
+    // Only the first max_length tokens are read, and no token stands for more characters than the
+    // longest in the vocabulary: text beyond twice that span can change none of the kept tokens, so
+    // it is cut before tokenizing (a 15 MB text otherwise became millions of tokens first).
+    const span = this.info.maxLength * this.longestTokenChars() * 2 + 64;
+    const tokens = this.model.tokenize(text.length > span ? text.slice(0, span) : text, true);
     const bos = this.model.tokens.bos;
     if (bos !== null && tokens[0] !== bos) tokens.unshift(bos);
     const truncated = Math.max(0, tokens.length - this.info.maxLength);
     if (truncated > 0) tokens.length = this.info.maxLength;
     return { tokens, truncated };
+  }
+
+  private longestToken: number | undefined;
+
+  /** Characters of the vocabulary's longest token (computed once). */
+  private longestTokenChars(): number {
+    if (this.longestToken === undefined) {
+      let longest = 1;
+      for (const token of this.model.iterateAllTokens()) longest = Math.max(longest, this.model.detokenize([token], true).length);
+      this.longestToken = longest;
+    }
+    return this.longestToken;
   }
 
   /** One reward per text, in order; stops before the next text once `signal` is aborted. */

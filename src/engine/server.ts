@@ -18,7 +18,8 @@ import {
   poolingRequestSchema,
   resolveSampling,
 } from './protocol';
-import { BodyBudget, MAX_BODY_BYTES, generationBodyLimit, readJson } from './requestBody';
+import { BodyBudget, REWARD_BODY_BYTES, generationBodyLimit, readJson } from './requestBody';
+import type { RewardRuntime } from './rewardRuntime';
 
 /** The whole request (headers and body) must arrive within this; responses are not limited. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -214,11 +215,8 @@ export class EngineServer {
     }
   }
 
-  /**
-   * Rewards from the reward model (never the generator). A client that disconnects stops the work
-   * before its next text: nobody would read the answer.
-   */
-  private async scoreTexts(res: http.ServerResponse, texts: readonly string[]): Promise<number[]> {
+  /** The loaded reward model, or the 400 that says how to load one (asked before a body is read). */
+  private rewardModel(): RewardRuntime {
     const reward = this.ready().reward;
     if (!reward) {
       throw new EngineHttpError(
@@ -228,6 +226,15 @@ export class EngineServer {
         'no_reward_model',
       );
     }
+    return reward;
+  }
+
+  /**
+   * Rewards from the reward model (never the generator). A client that disconnects stops the work
+   * before its next text: nobody would read the answer.
+   */
+  private async scoreTexts(res: http.ServerResponse, texts: readonly string[]): Promise<number[]> {
+    const reward = this.rewardModel();
     const controller = new AbortController();
     // The response closing before it was sent is the client going away (a request's own 'close'
     // fires once its body is read, so it says nothing). 499: nginx's "client closed request".
@@ -245,13 +252,16 @@ export class EngineServer {
   }
 
   private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const { query } = parseBody(getRewardRequestSchema, await readJson(req, MAX_BODY_BYTES, this.bodies));
+    // Refused before the body is read: an engine without a reward model holds no upload for nothing.
+    this.rewardModel();
+    const { query } = parseBody(getRewardRequestSchema, await readJson(req, REWARD_BODY_BYTES, this.bodies));
     sendJson(res, 200, { rewards: await this.scoreTexts(res, query) });
   }
 
   /** vLLM's `/pooling` rows (`data: [r]`) or `/classify` rows of a one-label classifier (`probs: [r]`, raw: no activation). */
   private async pooling(req: http.IncomingMessage, res: http.ServerResponse, shape: 'pooling' | 'classify'): Promise<void> {
-    const request = parseBody(poolingRequestSchema, await readJson(req, MAX_BODY_BYTES, this.bodies));
+    this.rewardModel();
+    const request = parseBody(poolingRequestSchema, await readJson(req, REWARD_BODY_BYTES, this.bodies));
     const reward = this.ready().reward;
     // vLLM clients name the model they score with: the reward model's id (or the engine's) is fine.
     if (request.model !== undefined && request.model !== '' && request.model !== reward?.id && request.model !== reward?.props.name) this.checkModel(request.model);

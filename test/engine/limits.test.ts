@@ -76,7 +76,8 @@ describe('local engine: huge and slow requests', function () {
 
   before(async () => {
     const tiny = await getTinyModel();
-    engine = await startEngine(['--model', tiny.modelPath, '--parallel', '1', '--context', '512', '--request-timeout', '4', '--quiet']);
+    // With a reward model, so /get_reward's body handling is what the uploads meet (without one it refuses at once).
+    engine = await startEngine(['--model', tiny.modelPath, '--reward-model', tiny.rewardModelPath, '--parallel', '1', '--context', '512', '--request-timeout', '4', '--quiet']);
   });
   after(async () => {
     await engine.stop();
