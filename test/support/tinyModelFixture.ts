@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { RewardHead } from '../../src/engine/rewardHead';
 import { writeRewardHead } from '../../src/engine/rewardHead';
 import type { TinyLlamaWeights } from '../../src/engine/tinyModel';
-import { createTinyLlamaWeights, createTinyRewardHead, writeTinyLlamaGguf } from '../../src/engine/tinyModel';
+import { createTinyLlamaWeights, createTinyRewardHead, loadTinyVocabulary, writeTinyLlamaGguf } from '../../src/engine/tinyModel';
 
 export interface TinyModelFixture {
   readonly modelPath: string;
@@ -30,7 +30,7 @@ export function getTinyModel(): Promise<TinyModelFixture> {
         // Best effort only: see above.
       }
     });
-    const weights = createTinyLlamaWeights(1);
+    const weights = createTinyLlamaWeights(1, await loadTinyVocabulary());
     const rewardHead = createTinyRewardHead(weights);
     const modelPath = path.join(dir, 'janus-tiny-test.gguf');
     const rewardHeadPath = path.join(dir, 'janus-tiny-test.reward-head.json');

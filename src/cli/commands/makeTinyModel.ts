@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { CliUsageError } from '../command';
 import { writeRewardHead } from '../../engine/rewardHead';
-import { createTinyLlamaWeights, createTinyRewardHead, writeTinyLlamaGguf } from '../../engine/tinyModel';
+import { createTinyLlamaWeights, createTinyRewardHead, loadTinyVocabulary, writeTinyLlamaGguf } from '../../engine/tinyModel';
 
 const usage = `Usage: janus make-tiny-model --out <file.gguf> [--reward-head <file.json>] [--seed N]
 
-Writes a tiny random-weight Llama GGUF (a few hundred KB, real tokenizer tables) that the local engine
+Writes a tiny random-weight Llama GGUF (about 16 MB, Mistral's real 32k vocabulary, read from the
+development package mistral-tokenizer-js) that the local engine
 can serve, for trying the product and for tests; its text is nonsense. With --reward-head, also writes
 a matching random value head. The same seed always writes the same bytes.
 
@@ -47,7 +48,7 @@ export const makeTinyModelCommand: CliCommand = {
   usage,
   async run(args: readonly string[]): Promise<number> {
     const options = parse(args);
-    const weights = createTinyLlamaWeights(options.seed);
+    const weights = createTinyLlamaWeights(options.seed, await loadTinyVocabulary());
     await writeTinyLlamaGguf(options.out, weights);
     process.stdout.write(`model: ${options.out}\n`);
     if (options.rewardHead !== undefined) {

@@ -11,7 +11,7 @@ import { quantizeQ8_0 } from '../../../src/engine/gguf/ggmlEncode';
 import { loadMistralVocabulary } from '../../../src/engine/mistralVocabulary';
 import { readRewardHead } from '../../../src/engine/rewardHead';
 import { float16BitsToNumber, listSafetensors, readSafetensor } from '../../../src/engine/safetensors';
-import { createTinyLlamaWeights, createTinyValueHead } from '../../../src/engine/tinyModel';
+import { createTinyLlamaWeights, createTinyValueHead, loadTinyVocabulary } from '../../../src/engine/tinyModel';
 import { lookupMetadata as lookup } from '../../support/ggufMetadata';
 import { tinyRmShape, writeTinyRmCheckpoint } from '../../support/rmCheckpoint';
 import { useTempDir } from '../../support/tempDir';
@@ -202,7 +202,7 @@ describe('convert-rm: Hugging Face reward model -> one GGUF', function () {
     assert.equal(code, 0);
     assert.equal(out, `model: ${model}\nreward head: ${headFile}\n`);
     const written = await readRewardHead(headFile);
-    assert.deepEqual([...written.weight], [...createTinyValueHead(createTinyLlamaWeights(5))]);
+    assert.deepEqual([...written.weight], [...createTinyValueHead(createTinyLlamaWeights(5, await loadTinyVocabulary()))]);
   });
 
   it('through the real CLI: progress on stderr, a summary on stdout; a bad checkpoint is one error line', async () => {
