@@ -1,6 +1,7 @@
 import type { GgufTensor, GgufValue } from './gguf/ggufWriter';
 import type { RewardHead } from './rewardHead';
 import { writeGguf } from './gguf/ggufWriter';
+import { llamaGgufMetadata } from './gguf/llamaMetadata';
 import { scoresFromMerges } from './convert/hfTokenizer';
 import type { MistralVocabulary } from './mistralVocabulary';
 import { loadMistralVocabulary } from './mistralVocabulary';
@@ -175,32 +176,8 @@ export function createTinyRewardHead(weights: TinyLlamaWeights): RewardHead {
 
 function tinyLlamaMetadata(weights: TinyLlamaWeights): Record<string, GgufValue> {
   const { hparams: h, vocab } = weights;
-  return {
-    'general.architecture': { type: 'string', value: 'llama' },
-    'general.name': { type: 'string', value: tinyModelName },
-    // 0 = LLAMA_FTYPE_ALL_F32.
-    'general.file_type': { type: 'uint32', value: 0 },
-    'llama.context_length': { type: 'uint32', value: h.contextLength },
-    'llama.embedding_length': { type: 'uint32', value: h.nEmbd },
-    'llama.block_count': { type: 'uint32', value: h.nLayer },
-    'llama.feed_forward_length': { type: 'uint32', value: h.nFf },
-    'llama.attention.head_count': { type: 'uint32', value: h.nHead },
-    'llama.attention.head_count_kv': { type: 'uint32', value: h.nHeadKv },
-    'llama.attention.layer_norm_rms_epsilon': { type: 'float32', value: h.rmsEps },
-    'llama.rope.dimension_count': { type: 'uint32', value: h.nEmbd / h.nHead },
-    'llama.rope.freq_base': { type: 'float32', value: h.ropeFreqBase },
-    'llama.vocab_size': { type: 'uint32', value: h.nVocab },
-    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
-    'tokenizer.ggml.tokens': { type: 'array', itemType: 'string', value: vocab.tokens },
-    'tokenizer.ggml.scores': { type: 'array', itemType: 'float32', value: vocab.scores },
-    'tokenizer.ggml.token_type': { type: 'array', itemType: 'int32', value: vocab.types },
-    'tokenizer.ggml.bos_token_id': { type: 'uint32', value: vocab.bosId },
-    'tokenizer.ggml.eos_token_id': { type: 'uint32', value: vocab.eosId },
-    'tokenizer.ggml.unknown_token_id': { type: 'uint32', value: vocab.unkId },
-    'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
-    'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
-    // No tokenizer.chat_template on purpose: the engine then falls back to the Janus format.
-  };
+  const hparams = { name: tinyModelName, fileType: 0, contextLength: h.contextLength, embedding: h.nEmbd, blocks: h.nLayer, ff: h.nFf, heads: h.nHead, kvHeads: h.nHeadKv, headDim: h.nEmbd / h.nHead, rmsEps: h.rmsEps, ropeBase: h.ropeFreqBase, vocabSize: h.nVocab };
+  return llamaGgufMetadata(hparams, { ...vocab, addBos: true, addEos: false });
 }
 
 /** The tensors in llama.cpp's names and shapes (ggml ne order: [n_in, n_out]). */
