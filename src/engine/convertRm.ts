@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { GgufValue } from './gguf/ggufWriter';
 import type { GgufStreamProgress, GgufStreamTensor } from './gguf/ggufStreamWriter';
 import { writeGgufStreaming } from './gguf/ggufStreamWriter';
+import { llamaGgufMetadata } from './gguf/llamaMetadata';
 import { bf16ToF16Table, decodeToFloat32, encodeF16, encodeF32, quantizeQ8_0 } from './gguf/ggmlEncode';
 import type { BackboneHparams } from './convert/hfConfig';
 import { ConvertRmError, backboneHparams, normalizationOf, readHfConfig } from './convert/hfConfig';
@@ -61,35 +62,9 @@ export const janusRmMaxLength = 2048;
 const chunkBytes = 8 << 20;
 
 function llamaMetadata(name: string, h: BackboneHparams, vocab: GgufVocabulary, type: OutputType): Record<string, GgufValue> {
-  return {
-    'general.architecture': { type: 'string', value: 'llama' },
-    'general.name': { type: 'string', value: name },
-    // llama_ftype: 1 = MOSTLY_F16, 7 = MOSTLY_Q8_0.
-    'general.file_type': { type: 'uint32', value: type === 'q8_0' ? 7 : 1 },
-    'llama.vocab_size': { type: 'uint32', value: h.vocab },
-    'llama.context_length': { type: 'uint32', value: h.contextLength },
-    'llama.embedding_length': { type: 'uint32', value: h.hidden },
-    'llama.block_count': { type: 'uint32', value: h.layers },
-    'llama.feed_forward_length': { type: 'uint32', value: h.ff },
-    'llama.attention.head_count': { type: 'uint32', value: h.heads },
-    'llama.attention.head_count_kv': { type: 'uint32', value: h.kvHeads },
-    'llama.attention.layer_norm_rms_epsilon': { type: 'float32', value: h.rmsEps },
-    'llama.rope.freq_base': { type: 'float32', value: h.ropeTheta },
-    'llama.rope.dimension_count': { type: 'uint32', value: h.headDim },
-    ...(h.headDim * h.heads !== h.hidden
-      ? { 'llama.attention.key_length': { type: 'uint32', value: h.headDim }, 'llama.attention.value_length': { type: 'uint32', value: h.headDim } }
-      : {}),
-    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
-    'tokenizer.ggml.tokens': { type: 'array', itemType: 'string', value: vocab.tokens },
-    'tokenizer.ggml.scores': { type: 'array', itemType: 'float32', value: vocab.scores },
-    'tokenizer.ggml.token_type': { type: 'array', itemType: 'int32', value: vocab.types },
-    'tokenizer.ggml.bos_token_id': { type: 'uint32', value: vocab.bosId },
-    'tokenizer.ggml.eos_token_id': { type: 'uint32', value: vocab.eosId },
-    'tokenizer.ggml.unknown_token_id': { type: 'uint32', value: vocab.unkId },
-    'tokenizer.ggml.add_bos_token': { type: 'bool', value: vocab.addBos },
-    'tokenizer.ggml.add_eos_token': { type: 'bool', value: vocab.addEos },
-    'tokenizer.ggml.add_space_prefix': { type: 'bool', value: vocab.addSpacePrefix },
-  };
+  // llama_ftype: 1 = MOSTLY_F16, 7 = MOSTLY_Q8_0.
+  const hparams = { name, fileType: type === 'q8_0' ? 7 : 1, contextLength: h.contextLength, embedding: h.hidden, blocks: h.layers, ff: h.ff, heads: h.heads, kvHeads: h.kvHeads, headDim: h.headDim, rmsEps: h.rmsEps, ropeBase: h.ropeTheta, vocabSize: h.vocab };
+  return llamaGgufMetadata(hparams, vocab);
 }
 
 /** Opens each shard once and reads exact byte ranges; a short read means the shard is truncated. */

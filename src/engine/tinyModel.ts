@@ -1,12 +1,17 @@
 import type { GgufTensor, GgufValue } from './gguf/ggufWriter';
 import type { RewardHead } from './rewardHead';
 import { writeGguf } from './gguf/ggufWriter';
+import { llamaGgufMetadata } from './gguf/llamaMetadata';
+import { scoresFromMerges } from './convert/hfTokenizer';
+import type { MistralVocabulary } from './mistralVocabulary';
+import { loadMistralVocabulary } from './mistralVocabulary';
 import { janusRmMaxLength, rewardHeadMetadata } from './rewardGguf';
 
 /**
  * A deterministic tiny Llama with random weights. Tests and the bring-up command write it instead
- * of downloading a model: the tokenizer tables are real (SentencePiece-style with byte fallback) and
- * every tensor goes through real llama.cpp inference, only the text it generates is nonsense.
+ * of downloading a model: the tokenizer is Mistral's real 32k vocabulary (so `[INST]`, BOS/EOS,
+ * leading spaces and byte fallback tokenize as for Janus) and every tensor goes through real
+ * llama.cpp inference, only the text it generates is nonsense.
  */
 
 export interface TinyLlamaHyperparameters {
@@ -93,63 +98,21 @@ function gaussianArray(next: () => number, count: number, std: number, mean = 0)
   return out;
 }
 
-// Words chosen so that typical English prompts (and the Janus `[INST] ... [/INST]` frame) split
-// into real pieces rather than falling back to bytes everywhere.
-const words = [
-  'the', 'and', 'to', 'of', 'a', 'in', 'is', 'you', 'that', 'it', 'for', 'your', 'on', 'are', 'with',
-  'as', 'be', 'this', 'have', 'or', 'not', 'can', 'but', 'what', 'all', 'an', 'they', 'we', 'by',
-  'from', 'at', 'one', 'there', 'hi', 'hello', 'how', 'who', 'why', 'when', 'where', 'which', 'will',
-  'would', 'should', 'could', 'do', 'does', 'make', 'like', 'about', 'more', 'some', 'time', 'know',
-  'write', 'answer', 'question', 'response', 'user', 'model', 'system', 'prefer', 'preference',
-  'style', 'clear', 'concise', 'detail', 'expert', 'novice', 'safe', 'help', 'helpful', 'explain',
-  'simple', 'step', 'good', 'best', 'please', 'thank', 'yes', 'no', 'it', 'me', 'my', 'i', 'he',
-  'she', 'him', 'her', 'them', 'our', 'us', 'if', 'so', 'up', 'out', 'new', 'use', 'way', 'work',
-  'world', 'code', 'data', 'text', 'list', 'story', 'poem', 'idea', 'people', 'person', 'value',
-  'reward', 'score', 'test', 'tiny', 'janus', 'mistral',
-];
-const suffixes = ['ing', 'ed', 'er', 'ly', 'tion', 'es', 'ness', 'ment', 'able', 'al'];
-const punctuation = '.,!?;:\'"()[]{}<>/\\-_+=*&%$#@^~`|';
+/**
+ * The tiny model's vocabulary: the real Mistral 32k pieces (as Janus uses them), SentencePiece
+ * scores derived from the BPE merge order, and llama.cpp token types (<unk>, <s>, </s>, 256 bytes).
+ */
+export function tinyVocabularyFrom(mistral: MistralVocabulary): TinyVocabulary {
+  const { tokens, merges } = mistral;
+  const types = Int32Array.from(tokens, (t, id) =>
+    id === 0 ? tokenTypeUnknown : id <= 2 ? tokenTypeControl : /^<0x[0-9A-F]{2}>$/.test(t) ? tokenTypeByte : tokenTypeNormal,
+  );
+  return { tokens, scores: scoresFromMerges(tokens, merges), types, unkId: 0, bosId: 1, eosId: 2 };
+}
 
-/** The SentencePiece-style vocabulary: specials, 256 byte tokens, then scored pieces. */
-export function createTinyVocabulary(): TinyVocabulary {
-  const tokens: string[] = ['<unk>', '<s>', '</s>'];
-  const types: number[] = [tokenTypeUnknown, tokenTypeControl, tokenTypeControl];
-  const scores: number[] = [0, 0, 0];
-  for (let b = 0; b < 256; b++) {
-    tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
-    types.push(tokenTypeByte);
-    scores.push(0);
-  }
-  const pieces: string[] = ['▁'];
-  const add = (piece: string): void => {
-    if (!pieces.includes(piece)) pieces.push(piece);
-  };
-  for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' + punctuation) add(c);
-  // SentencePiece merges adjacent pieces only into pieces that exist, so every prefix of a piece is
-  // in the vocabulary: that keeps each whole word reachable from single characters.
-  const addWithPrefixes = (piece: string, minLength: number): void => {
-    for (let n = minLength; n <= piece.length; n++) add(piece.slice(0, n));
-  };
-  for (const w of ['INST', '[INST', '[INST]', '[/INST', '[/INST]', '▁[', '▁[INST', '▁[INST]', '▁[/INST]', '▁[/', '▁[/INST']) {
-    addWithPrefixes(w, w.startsWith('▁') ? 2 : 1);
-  }
-  for (const w of words) addWithPrefixes(`▁${w}`, 2);
-  for (const s of suffixes) addWithPrefixes(s, 1);
-  for (const c of '.,!?') add(`▁${c}`);
-  // Longer pieces score higher so the tokenizer prefers whole words over their fragments.
-  pieces.forEach((piece, i) => {
-    tokens.push(piece);
-    types.push(tokenTypeNormal);
-    scores.push(piece.length - i / 10000);
-  });
-  return {
-    tokens,
-    scores: Float32Array.from(scores),
-    types: Int32Array.from(types),
-    unkId: 0,
-    bosId: 1,
-    eosId: 2,
-  };
+/** Reads the real vocabulary (from the dev-only package mistral-tokenizer-js; says so if missing). */
+export async function loadTinyVocabulary(): Promise<TinyVocabulary> {
+  return tinyVocabularyFrom(await loadMistralVocabulary());
 }
 
 export const tinyLlamaDefaults: Omit<TinyLlamaHyperparameters, 'nVocab'> = {
@@ -164,8 +127,7 @@ export const tinyLlamaDefaults: Omit<TinyLlamaHyperparameters, 'nVocab'> = {
 };
 
 /** Builds every weight of the tiny Llama from `seed`; the same seed always gives the same floats. */
-export function createTinyLlamaWeights(seed = 1): TinyLlamaWeights {
-  const vocab = createTinyVocabulary();
+export function createTinyLlamaWeights(seed: number, vocab: TinyVocabulary): TinyLlamaWeights {
   const hparams: TinyLlamaHyperparameters = { ...tinyLlamaDefaults, nVocab: vocab.tokens.length };
   const { nVocab, nEmbd, nHead, nHeadKv, nFf } = hparams;
   const headDim = nEmbd / nHead;
@@ -188,9 +150,10 @@ export function createTinyLlamaWeights(seed = 1): TinyLlamaWeights {
     });
   }
   const outputNorm = gaussianArray(next, nEmbd, 0.1, 1);
-  // A wider output projection (std 2/sqrt(n_embd)) separates the top logits clearly, so greedy
-  // choices are not near-ties that float32 rounding could flip.
-  const output = gaussianArray(next, nVocab * nEmbd, 2 / Math.sqrt(nEmbd));
+  // A wide output projection (std 6/sqrt(n_embd), logits of std ~6) makes each step's distribution
+  // over the 32k pieces peaked: greedy choices are not near-ties, and seeded sampling does not flip
+  // on the float32 differences between batch layouts (at std 2 it did, with 32k candidates).
+  const output = gaussianArray(next, nVocab * nEmbd, 6 / Math.sqrt(nEmbd));
   return { seed, hparams, vocab, tokenEmbd, outputNorm, output, layers };
 }
 
@@ -200,8 +163,8 @@ export function createTinyValueHead(weights: TinyLlamaWeights, seed = weights.se
 }
 
 /**
- * A tiny reward model's head: a random value head plus a mean/std, so every test that scores with
- * it also runs the normalisation path.
+ * The tiny model's reward head: the random value head plus a mean/std, so every test that scores
+ * with it also runs the normalisation path.
  */
 export function createTinyRewardHead(weights: TinyLlamaWeights): RewardHead {
   return {
@@ -209,7 +172,7 @@ export function createTinyRewardHead(weights: TinyLlamaWeights): RewardHead {
     weight: createTinyValueHead(weights),
     mean: 0.25,
     std: 1.5,
-    source: `janus tiny reward model, seed ${weights.seed} (random backbone and value head)`,
+    source: `janus tiny test model, seed ${weights.seed} (random value head)`,
   };
 }
 
@@ -228,39 +191,15 @@ export function tinyRewardSeed(generatorSeed: number): number {
   return (generatorSeed + 7919) >>> 0;
 }
 
-export function createTinyRewardModel(seed: number): TinyRewardModel {
-  const weights = createTinyLlamaWeights(seed);
+export function createTinyRewardModel(seed: number, vocab: TinyVocabulary): TinyRewardModel {
+  const weights = createTinyLlamaWeights(seed, vocab);
   return { weights, head: createTinyRewardHead(weights), maxLength: janusRmMaxLength };
 }
 
 function tinyLlamaMetadata(weights: TinyLlamaWeights, name: string): Record<string, GgufValue> {
   const { hparams: h, vocab } = weights;
-  return {
-    'general.architecture': { type: 'string', value: 'llama' },
-    'general.name': { type: 'string', value: name },
-    // 0 = LLAMA_FTYPE_ALL_F32.
-    'general.file_type': { type: 'uint32', value: 0 },
-    'llama.context_length': { type: 'uint32', value: h.contextLength },
-    'llama.embedding_length': { type: 'uint32', value: h.nEmbd },
-    'llama.block_count': { type: 'uint32', value: h.nLayer },
-    'llama.feed_forward_length': { type: 'uint32', value: h.nFf },
-    'llama.attention.head_count': { type: 'uint32', value: h.nHead },
-    'llama.attention.head_count_kv': { type: 'uint32', value: h.nHeadKv },
-    'llama.attention.layer_norm_rms_epsilon': { type: 'float32', value: h.rmsEps },
-    'llama.rope.dimension_count': { type: 'uint32', value: h.nEmbd / h.nHead },
-    'llama.rope.freq_base': { type: 'float32', value: h.ropeFreqBase },
-    'llama.vocab_size': { type: 'uint32', value: h.nVocab },
-    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
-    'tokenizer.ggml.tokens': { type: 'array', itemType: 'string', value: vocab.tokens },
-    'tokenizer.ggml.scores': { type: 'array', itemType: 'float32', value: vocab.scores },
-    'tokenizer.ggml.token_type': { type: 'array', itemType: 'int32', value: vocab.types },
-    'tokenizer.ggml.bos_token_id': { type: 'uint32', value: vocab.bosId },
-    'tokenizer.ggml.eos_token_id': { type: 'uint32', value: vocab.eosId },
-    'tokenizer.ggml.unknown_token_id': { type: 'uint32', value: vocab.unkId },
-    'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
-    'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
-    // No tokenizer.chat_template on purpose: the engine then falls back to the Janus format.
-  };
+  const hparams = { name, fileType: 0, contextLength: h.contextLength, embedding: h.nEmbd, blocks: h.nLayer, ff: h.nFf, heads: h.nHead, kvHeads: h.nHeadKv, headDim: h.nEmbd / h.nHead, rmsEps: h.rmsEps, ropeBase: h.ropeFreqBase, vocabSize: h.nVocab };
+  return llamaGgufMetadata(hparams, { ...vocab, addBos: true, addEos: false });
 }
 
 /** The tensors in llama.cpp's names and shapes (ggml ne order: [n_in, n_out]). */
@@ -293,9 +232,9 @@ export function tinyLlamaTensors(weights: TinyLlamaWeights, withOutput = true): 
 export async function writeTinyLlamaGguf(path: string, weights: TinyLlamaWeights): Promise<void> {
   await writeGguf(path, { metadata: tinyLlamaMetadata(weights, tinyModelName), tensors: tinyLlamaTensors(weights) });
 }
-
 /** Writes the tiny RM as a converted reward model is laid out: no output.weight, the head in `janus.reward.*`. */
 export async function writeTinyRewardGguf(path: string, rm: TinyRewardModel): Promise<void> {
   const metadata = { ...tinyLlamaMetadata(rm.weights, tinyRewardModelName), ...rewardHeadMetadata(rm.head, rm.maxLength) };
   await writeGguf(path, { metadata, tensors: tinyLlamaTensors(rm.weights, false) });
 }
+

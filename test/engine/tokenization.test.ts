@@ -10,6 +10,7 @@ import { createRandom } from '../../src/engine/tinyModel';
 import { hfTokens } from '../support/referenceMistralHf';
 import { writeTinyRmCheckpoint } from '../support/rmCheckpoint';
 import { useTempDir } from '../support/tempDir';
+import { getTinyModel } from '../support/tinyModelFixture';
 
 const FRAGMENTS = [
   'Hello', 'world', 'the', ' answer', 'is', '42', '3.14159', 'naïve', 'café', 'Straße', 'ĳ', 'Ωmega', 'Привет', 'мир',
@@ -39,29 +40,38 @@ describe('engine tokenization equals Hugging Face Mistral (mistral-tokenizer-js)
   this.timeout(300_000);
   const tempDir = useTempDir('janus-tok-');
 
-  it('for a few hundred strings: unicode, emoji, spaces, newlines, [INST], specials, byte fallback', async () => {
-    const { encode } = await loadMistralVocabulary();
+  async function convertedRm(): Promise<string> {
     const ckpt = await writeTinyRmCheckpoint(path.join(tempDir(), 'ckpt'));
     const gguf = path.join(tempDir(), 'rm.gguf');
     await convertRewardModel({ checkpoint: ckpt, out: gguf, type: 'q8_0' });
-    const runtime = await LlamaRuntime.load({ modelPath: gguf, parallel: 1, threads: 1, contextSize: 512 });
-    try {
-      const all = strings();
-      assert.ok(all.length >= 300, `${all.length} strings`);
-      const mismatches: string[] = [];
-      for (const s of all) {
-        // The engine's prompt rule: specials parsed, BOS prepended (as Hugging Face with add_special_tokens).
-        const engine = runtime.tokenizePrompt(s).map(Number);
-        // A text that starts with the BOS literal is the OpenRLHF variant, tokenized there with
-        // add_special_tokens=False: its own `<s>` is the one BOS (see src/core/reward/rewardText.ts).
-        const reference = hfTokens(encode, s, Infinity).slice(s.startsWith('<s>') ? 1 : 0);
-        if (JSON.stringify(engine) !== JSON.stringify(reference)) mismatches.push(`${JSON.stringify(s)}: engine ${engine.join(',')} reference ${reference.join(',')}`);
+    return gguf;
+  }
+
+  for (const [what, modelPath] of [
+    ['the converted tiny RM', convertedRm],
+    ['the tiny generator (make-tiny-model)', async (): Promise<string> => (await getTinyModel()).modelPath],
+  ] as const) {
+    it(`${what}: a few hundred strings with unicode, emoji, spaces, newlines, [INST], specials, byte fallback`, async () => {
+      const { encode } = await loadMistralVocabulary();
+      const runtime = await LlamaRuntime.load({ modelPath: await modelPath(), parallel: 1, threads: 1, contextSize: 512 });
+      try {
+        const all = strings();
+        assert.ok(all.length >= 300, `${all.length} strings`);
+        const mismatches: string[] = [];
+        for (const s of all) {
+          // The engine's prompt rule: specials parsed, BOS prepended (as Hugging Face with add_special_tokens).
+          const engine = runtime.tokenizePrompt(s).map(Number);
+          // A text that starts with the BOS literal is the OpenRLHF variant, tokenized there with
+          // add_special_tokens=False: its own `<s>` is the one BOS (see src/core/reward/rewardText.ts).
+          const reference = hfTokens(encode, s, Infinity).slice(s.startsWith('<s>') ? 1 : 0);
+          if (JSON.stringify(engine) !== JSON.stringify(reference)) mismatches.push(`${JSON.stringify(s)}: engine ${engine.join(',')} reference ${reference.join(',')}`);
+        }
+        assert.deepEqual(mismatches, []);
+        // Byte fallback really happened somewhere (a character the vocabulary lacks becomes <0xXX> tokens).
+        assert.ok(all.some((s) => hfTokens(encode, s).some((t) => t >= 3 && t <= 258 && s !== '\n')));
+      } finally {
+        await runtime.dispose();
       }
-      assert.deepEqual(mismatches, []);
-      // Byte fallback really happened somewhere (a character the vocabulary lacks becomes <0xXX> tokens).
-      assert.ok(all.some((s) => hfTokens(encode, s).some((t) => t >= 3 && t <= 258 && s !== '\n')));
-    } finally {
-      await runtime.dispose();
-    }
-  });
+    });
+  }
 });

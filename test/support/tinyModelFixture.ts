@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RewardHead } from '../../src/engine/rewardHead';
 import type { TinyLlamaWeights, TinyRewardModel } from '../../src/engine/tinyModel';
-import { createTinyLlamaWeights, createTinyRewardModel, tinyRewardSeed, writeTinyLlamaGguf, writeTinyRewardGguf } from '../../src/engine/tinyModel';
+import { createTinyLlamaWeights, createTinyRewardModel, loadTinyVocabulary, tinyRewardSeed, writeTinyLlamaGguf, writeTinyRewardGguf } from '../../src/engine/tinyModel';
 
 export interface TinyModelFixture {
   /** The tiny generator (seed 1). */
@@ -34,8 +34,9 @@ export function getTinyModel(): Promise<TinyModelFixture> {
         // Best effort only: see above.
       }
     });
-    const weights = createTinyLlamaWeights(1);
-    const rewardModel = createTinyRewardModel(tinyRewardSeed(1));
+    const vocab = await loadTinyVocabulary();
+    const weights = createTinyLlamaWeights(1, vocab);
+    const rewardModel = createTinyRewardModel(tinyRewardSeed(1), vocab);
     const modelPath = path.join(dir, 'janus-tiny-test.gguf');
     const rewardModelPath = path.join(dir, 'janus-tiny-rm.gguf');
     await writeTinyLlamaGguf(modelPath, weights);

@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { CliUsageError } from '../command';
-import { createTinyLlamaWeights, createTinyRewardModel, tinyRewardSeed, writeTinyLlamaGguf, writeTinyRewardGguf } from '../../engine/tinyModel';
+import { createTinyLlamaWeights, createTinyRewardModel, loadTinyVocabulary, tinyRewardSeed, writeTinyLlamaGguf, writeTinyRewardGguf } from '../../engine/tinyModel';
 
 const usage = `Usage: janus make-tiny-model --out <file.gguf> [--reward-model <rm.gguf>] [--seed N]
 
-Writes a tiny random-weight Llama GGUF (a few hundred KB, real tokenizer tables) that the local engine
-can serve, for trying the product and for tests; its text is nonsense. With --reward-model, also
-writes a SEPARATE tiny reward model (its own random backbone from its own seed, no LM head, the value
-head and mean/std in its metadata, laid out as \`janus convert-rm\` writes one) for
-\`janus serve --model <file.gguf> --reward-model <rm.gguf>\`. The same seed always writes the same bytes.
+Writes a tiny random-weight Llama GGUF (about 16 MB, Mistral's real 32k vocabulary, read from the
+development package mistral-tokenizer-js) that the local engine can serve, for trying the product and
+for tests; its text is nonsense. With --reward-model, also writes a SEPARATE tiny reward model (its own
+random backbone from its own seed, no LM head, the value head and mean/std in its metadata, laid out
+as \`janus convert-rm\` writes one) for \`janus serve --model <file.gguf> --reward-model <rm.gguf>\`.
+The same seed always writes the same bytes.
 
   --out           the generator GGUF file to write
   --reward-model  also write a tiny reward model GGUF
@@ -51,10 +52,11 @@ export const makeTinyModelCommand: CliCommand = {
   usage,
   async run(args: readonly string[]): Promise<number> {
     const options = parse(args);
-    await writeTinyLlamaGguf(options.out, createTinyLlamaWeights(options.seed));
+    const vocab = await loadTinyVocabulary();
+    await writeTinyLlamaGguf(options.out, createTinyLlamaWeights(options.seed, vocab));
     process.stdout.write(`model: ${options.out}\n`);
     if (options.rewardModel !== undefined) {
-      await writeTinyRewardGguf(options.rewardModel, createTinyRewardModel(tinyRewardSeed(options.seed)));
+      await writeTinyRewardGguf(options.rewardModel, createTinyRewardModel(tinyRewardSeed(options.seed), vocab));
       process.stdout.write(`reward model: ${options.rewardModel}\n`);
     }
     return 0;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
+import type { LlamaGgufVocabulary } from '../gguf/llamaMetadata';
 import { parseSentencePieceModel } from './sentencepiece';
 
 /**
@@ -17,15 +18,8 @@ export class TokenizerConvertError extends Error {
 /** llama.cpp token types (the same numbers as SentencePiece's). */
 export const TokenType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
 
-export interface GgufVocabulary {
+export interface GgufVocabulary extends LlamaGgufVocabulary {
   readonly tokens: string[];
-  readonly scores: Float32Array;
-  readonly types: Int32Array;
-  readonly bosId: number;
-  readonly eosId: number;
-  readonly unkId: number;
-  readonly addBos: boolean;
-  readonly addEos: boolean;
   readonly addSpacePrefix: boolean;
   /** Which file the pieces came from, for the summary. */
   readonly source: string;

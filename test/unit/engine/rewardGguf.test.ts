@@ -5,7 +5,7 @@ import { writeGguf } from '../../../src/engine/gguf/ggufWriter';
 import type { GgufValue } from '../../../src/engine/gguf/ggufWriter';
 import type { RewardHead } from '../../../src/engine/rewardHead';
 import { RewardModelError, readRewardModelInfo, rewardGgufKeys, rewardHeadMetadata } from '../../../src/engine/rewardGguf';
-import { createTinyLlamaWeights, createTinyRewardModel, tinyRewardSeed } from '../../../src/engine/tinyModel';
+import { createTinyLlamaWeights, createTinyRewardModel, loadTinyVocabulary, tinyRewardSeed } from '../../../src/engine/tinyModel';
 import { useTempDir } from '../../support/tempDir';
 
 const head: RewardHead = {
@@ -91,7 +91,8 @@ describe('reward model GGUF metadata', () => {
     } finally {
       process.stdout.write = original;
     }
-    const expected = createTinyRewardModel(tinyRewardSeed(5));
+    const vocab = await loadTinyVocabulary();
+    const expected = createTinyRewardModel(tinyRewardSeed(5), vocab);
     assert.notEqual(expected.weights.seed, 5);
     const info = await readRewardModelInfo(rm);
     assert.deepEqual([...info.head.weight], [...expected.head.weight]);
@@ -101,7 +102,7 @@ describe('reward model GGUF metadata', () => {
     const names = tensors.map((t) => t.name);
     assert.ok(names.includes('token_embd.weight') && !names.includes('output.weight'), names.join(', '));
     // Its backbone is not the generator's: the token embeddings differ.
-    assert.notDeepEqual(expected.weights.tokenEmbd.slice(0, 8), createTinyLlamaWeights(5).tokenEmbd.slice(0, 8));
+    assert.notDeepEqual(expected.weights.tokenEmbd.slice(0, 8), createTinyLlamaWeights(5, vocab).tokenEmbd.slice(0, 8));
     await assert.rejects(makeTinyModelCommand.run(['--out', model, '--reward-head', 'x.json']), /--reward-head is gone.*--reward-model/);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createTinyLlamaWeights, createTinyVocabulary, tinyLlamaTensors, writeTinyLlamaGguf } from '../../../src/engine/tinyModel';
+import { createTinyLlamaWeights, loadTinyVocabulary, tinyLlamaTensors, writeTinyLlamaGguf } from '../../../src/engine/tinyModel';
 import { lookupMetadata as lookup } from '../../support/ggufMetadata';
 import { getTinyModel } from '../../support/tinyModelFixture';
 import { useTempDir } from '../../support/tempDir';
@@ -15,7 +15,7 @@ describe('tiny Llama file', function () {
     const dir = tempDir();
     const sha = async (seed: number, name: string): Promise<string> => {
       const file = path.join(dir, name);
-      await writeTinyLlamaGguf(file, createTinyLlamaWeights(seed));
+      await writeTinyLlamaGguf(file, createTinyLlamaWeights(seed, await loadTinyVocabulary()));
       return createHash('sha256').update(await readFile(file)).digest('hex');
     };
     const first = await sha(1, 'a.gguf');
@@ -50,7 +50,8 @@ describe('tiny Llama file', function () {
     assert.deepEqual(shapes, expected);
     assert.deepEqual(shapes.get('blk.0.attn_k.weight'), [64, 32]);
     assert.deepEqual(shapes.get('blk.1.ffn_down.weight'), [128, 64]);
-    assert.deepEqual(shapes.get('token_embd.weight'), [64, createTinyVocabulary().tokens.length]);
+    assert.deepEqual(shapes.get('token_embd.weight'), [64, 32000]);
+    assert.equal(tokens[28705], '▁', 'the real Mistral vocabulary');
   });
 });
 
