@@ -71,7 +71,6 @@ export async function judgedAlready(options: Pick<BatchEvaluationOptions, 'check
   }
   if (options.cache) {
     const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
-    const appends: Promise<void>[] = [];
     try {
       for (const item of items) {
         if (done.has(item.key)) continue;
@@ -80,11 +79,10 @@ export async function judgedAlready(options: Pick<BatchEvaluationOptions, 'check
         if (!cached || !parsed || parsed.score === null) continue;
         const record: JudgeRecord = { run: item.run, id: item.id, rubricIndex: item.rubricIndex, ...parsed, reply: cached.text, attempts: 0 };
         done.set(item.key, record);
-        appends.push(writer.append({ key: item.key, fingerprint: item.fingerprint, result: record }));
+        writer.append({ key: item.key, fingerprint: item.fingerprint, result: record });
       }
-      await Promise.all(appends);
     } finally {
-      await writer.close();
+      writer.close();
     }
   }
   return done;

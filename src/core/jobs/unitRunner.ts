@@ -136,6 +136,8 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   });
 
   const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
+  // Before the first paid call: a folder that cannot be written stops the job here.
+  writer.open();
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   // Every queued call listens on this one signal: thousands of listeners are expected, not a leak.
@@ -166,9 +168,9 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
       return;
     }
     try {
-      await writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
+      writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
     } catch (error) {
-      halt(new UserFacingError(`Could not write the checkpoint ${options.checkpointFile} (${describeError(error)}). Free disk space and rerun; calls already recorded are kept.`, { cause: error }));
+      halt(error as Error);
       return;
     }
     inARow = 0;
@@ -190,6 +192,6 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
     unsubscribe?.();
     stopTicker();
   }
-  await writer.close();
+  writer.close();
   return { results, failures, cancelled: options.signal?.aborted ?? false, stoppedBy, progress: tracker.snapshot() };
 }

@@ -118,18 +118,17 @@ describe('evaluation job', () => {
     assert.equal(again.progress.reused, 40);
   });
 
-  it('stops with a clear error when the checkpoint cannot be written, calling no further', async () => {
-    const folder = path.join(dir(), 'late');
-    const judge = scriptedModel(async () => {
-      // Where the checkpoint's folder should go, a file appears: every write fails, as on a full disk.
-      if (judge.calls.length === 1) await writeFile(folder, 'in the way');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return 'Feedback: [RESULT] 3';
-    });
+  it('refuses a checkpoint folder that cannot be created before making any call, naming the path and the cause', async () => {
+    const blocker = path.join(dir(), 'a-file');
+    await writeFile(blocker, 'in the way');
+    const judge = scriptedModel(() => 'Feedback: [RESULT] 3');
     const out = path.join(dir(), 'nowrite', 'e.json');
-    const result = await runEvaluationJob({ instances: bench, responses, judge, scheduler: createScheduler({ concurrency: 1 }), outFile: out, checkpointFile: path.join(folder, 'ckpt.jsonl') });
-    assert.match(result.stoppedBy?.message ?? '', /Could not write the checkpoint .* Free disk space and rerun/);
-    assert.ok(judge.calls.length <= 2, `${judge.calls.length} calls after the first failed write`);
+    const checkpointFile = path.join(blocker, 'run', 'ckpt.jsonl');
+    await assert.rejects(
+      runEvaluationJob({ instances: bench, responses, judge, scheduler: createScheduler({ concurrency: 1 }), outFile: out, checkpointFile }),
+      (error: Error) => error.message.includes(`Cannot write ${checkpointFile}`) && /\(ENOTDIR\)/.test(error.message),
+    );
+    assert.equal(judge.calls.length, 0, 'no call was paid');
   });
 
   it('stops early with the error when the endpoint rejects every call alike', async () => {

@@ -1,0 +1,84 @@
+// `janus evaluate` as a separate process against a judge that counts deliveries: SIGKILLs, two runs
+// on one output, servers that ignore `stream: true`. No engine needed: the responses are written here.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cliPath, runCli } from '../support/engineProcess';
+import type { JudgeServer, JudgeServerOptions } from '../support/judgeServer';
+import { startJudgeServer } from '../support/judgeServer';
+import { useTempDir } from '../support/tempDir';
+
+const rubric = (criteria: string): object => ({ criteria, score_descriptions: { '1': 'a', '2': 'b', '3': 'c', '4': 'd', '5': 'e' } });
+
+/** A bench of `count` instances with two rubric items each, and a response for every one. */
+export function writeBench(dir: string, count: number, ids: (i: number) => string = String): { bench: string; responses: string; items: number } {
+  const instances = Array.from({ length: count }, (_, i) => ({ id: ids(i), source: 's', system: 'sys', prompt: `question ${i}`, reference_answer: `ref ${i}`, rubrics: [rubric(`first ${i}`), rubric(`second ${i}`)] }));
+  const bench = path.join(dir, 'bench.json');
+  const responses = path.join(dir, 'responses.json');
+  writeFileSync(bench, JSON.stringify(instances));
+  writeFileSync(responses, JSON.stringify(Object.fromEntries(instances.map((b) => [b.id, { response: `answer ${b.prompt}` }]))));
+  return { bench, responses, items: count * 2 };
+}
+
+describe('janus evaluate hardening', function () {
+  this.timeout(180_000);
+  const dir = useTempDir('janus-cli-hard-');
+  const servers: JudgeServer[] = [];
+  after(async () => Promise.all(servers.map((s) => s.close())));
+  const judge = async (options: JudgeServerOptions = {}): Promise<JudgeServer> => {
+    const server = await startJudgeServer(options);
+    servers.push(server);
+    return server;
+  };
+
+  it('after SIGKILLs pays again at most the calls in flight (the checkpoint line is written before a call counts as done)', async () => {
+    const { bench, responses, items } = writeBench(dir(), 150);
+    const server = await judge({ latencyMs: 4, jitterMs: 4 });
+    const out = path.join(dir(), 'killed.json');
+    const concurrency = 4;
+    const args = ['evaluate', '--bench', bench, '--responses', responses, '--out', out, '--judge', server.baseUrl, '--no-cache', '--concurrency', String(concurrency)];
+    const kills = 8;
+    let repaid = 0;
+    const perKill: number[] = [];
+    for (let k = 0; k < kills; k++) {
+      const deliveredBefore = new Set(server.completed);
+      const requestsBefore = server.requests.length;
+      const child = spawn(process.execPath, [cliPath, ...args], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const target = server.completed.length + 12;
+      while (server.completed.length < target) await new Promise((resolve) => setTimeout(resolve, 2));
+      child.kill('SIGKILL');
+      await exited;
+      // Calls of this session whose reply had been delivered in an earlier session: paid twice.
+      const again = server.requests.slice(requestsBefore).filter((r) => deliveredBefore.has(r.user)).length;
+      perKill.push(again);
+      repaid += again;
+    }
+    const before = server.requests.length;
+    const last = await runCli(args);
+    assert.equal(last.code, 0, last.stderr);
+    const deliveredOnce = new Set(server.completed.slice(0, before));
+    const finalRepaid = server.requests.slice(before).filter((r) => deliveredOnce.has(r.user)).length;
+    perKill.push(finalRepaid);
+    repaid += finalRepaid;
+    console.log(`      ${kills} SIGKILLs at concurrency ${concurrency}: ${repaid} delivered replies paid again (per restart: ${perKill.join(', ')}); ${server.requests.length} calls for ${items} items`);
+    for (const n of perKill) assert.ok(n <= concurrency, `paid again ${n} > ${concurrency} calls in flight (${perKill.join(', ')})`);
+    assert.match(last.stdout, new RegExp(`scored ${items} · unscored 0 · not judged 0`));
+    assert.ok(readFileSync(out, 'utf8').length > 0);
+  });
+
+  it('refuses an output folder it may not write (EACCES) before making any call, naming the path', async () => {
+    const root = path.join(dir(), 'perm');
+    mkdirSync(path.join(root, 'locked'), { recursive: true });
+    chmodSync(dir(), 0o755);
+    chmodSync(root, 0o755);
+    const { bench, responses } = writeBench(root, 3);
+    const server = await judge();
+    // Run as an unprivileged user (the tests run as root, which may write anywhere).
+    const child = spawnSync(process.execPath, [cliPath, 'evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'locked', 'e.json'), '--judge', server.baseUrl, '--no-cache'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    assert.equal(child.status, 1, child.stderr);
+    assert.match(child.stderr, /Cannot write .*locked.*: no permission to write there \(EACCES\)/);
+    assert.equal(server.requests.length, 0, 'no call was paid');
+  });
+});
