@@ -81,4 +81,46 @@ describe('janus evaluate hardening', function () {
     assert.match(child.stderr, /Cannot write .*locked.*: no permission to write there \(EACCES\)/);
     assert.equal(server.requests.length, 0, 'no call was paid');
   });
+
+  it('judges through a server that ignores stream: true (one JSON body): judge calls are sent non-streamed, one call per item', async () => {
+    const root = path.join(dir(), 'json');
+    mkdirSync(root);
+    const { bench, responses, items } = writeBench(root, 5);
+    const server = await judge({ plan: () => ({ kind: 'json' }) });
+    const run = await runCli(['evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'e.json'), '--judge', server.baseUrl, '--no-cache']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`scored ${items} · unscored 0 · not judged 0`));
+    assert.equal(server.requests.length, items, 'one call per item');
+    assert.ok(server.requests.every((r) => r.stream === false), 'judge calls ask for no stream');
+  });
+
+  it('fails items answered with an HTML page (named, not recorded), and a rerun judges exactly those', async () => {
+    const root = path.join(dir(), 'html');
+    mkdirSync(root);
+    const { bench, responses, items } = writeBench(root, 5);
+    let healthy = false;
+    const server = await judge({ plan: (r) => (healthy || !r.user.includes('question 2') ? { kind: 'score' } : { kind: 'html' }) });
+    const args = ['evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'e.json'), '--judge', server.baseUrl, '--no-cache'];
+    const first = await runCli(args);
+    assert.equal(first.code, 1);
+    assert.match(first.stderr, /text\/html body that is neither an event stream nor a JSON completion/);
+    assert.match(first.stdout, new RegExp(`scored ${items - 2} · unscored 0 · not judged 2`));
+    assert.equal(server.requests.length, items, 'a page is not asked 5 times as if it were a reply without a score');
+    healthy = true;
+    const second = await runCli(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(server.requests.length, items + 2, 'the rerun makes exactly the two failed calls');
+  });
+
+  it('fails only the item whose reply is over --max-reply-chars; the job goes on and writes its files', async () => {
+    const root = path.join(dir(), 'huge');
+    mkdirSync(root);
+    const { bench, responses, items } = writeBench(root, 4);
+    const server = await judge({ plan: (r) => (r.user.includes('question 1') && r.user.includes('first 1') ? { kind: 'text', text: `[RESULT] 3 ${'z'.repeat(3_000_000)}` } : { kind: 'score' }) });
+    const run = await runCli(['evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'e.json'), '--judge', server.baseUrl, '--max-reply-chars', '100000']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /longer than 100000 characters.*Raise --max-reply-chars/);
+    assert.match(run.stdout, new RegExp(`scored ${items - 1} · unscored 0 · not judged 1`));
+    assert.ok(readFileSync(path.join(root, 'e.summary.json'), 'utf8').length > 0);
+  });
 });

@@ -43,6 +43,7 @@ Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judg
   --system-prompt   judge system prompt file
   --price-prompt, --price-completion     prices per million tokens, for the cost estimate
   --timeout-ms      per call: wait for the reply to start, and longest silence inside it (default 60000 / 30000)
+  --max-reply-chars longest judge reply accepted (default 262144); a longer one fails that item only
   --no-cache        neither read nor write the reply cache
   --batch           judge through the OpenAI Batch API instead (needs --judge-model): uploads the
                     requests, creates the batch, polls it (state in <out>.batch.json: the same
@@ -68,6 +69,8 @@ export interface CliEndpoint {
   readonly sampling: Record<string, number | undefined>;
   /** Both the wait for the reply's headers and the longest silence inside a streamed reply. */
   readonly timeoutMs?: number | undefined;
+  /** Longest reply text accepted, in characters (default 262144). */
+  readonly maxReplyChars?: number | undefined;
   /** The command's flags, named by error messages instead of the editor's settings. */
   readonly fixNames?: EndpointFixNames | undefined;
 }
@@ -77,7 +80,8 @@ export function cliProfile(options: CliEndpoint): EndpointProfile {
   const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
   const timeouts = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
   const schema = options.fixNames ? endpointProfileSchemaSaving(options.fixNames.saveKey) : endpointProfileSchema;
-  const parsed = schema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts });
+  const limit = options.maxReplyChars === undefined ? {} : { maxReplyChars: options.maxReplyChars };
+  const parsed = schema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts, ...limit });
   if (!parsed.success) {
     const { fixNames } = options;
     const where = (path: readonly PropertyKey[]): string => (fixNames ? flagForProfilePath(path, fixNames) : path.join('.'));
@@ -139,7 +143,7 @@ export const evaluateCommand: CliCommand = {
   summary: 'judge a responses file on a Multifaceted Bench file (resumable)',
   usage,
   async run(args: readonly string[]): Promise<number> {
-    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms', 'poll-ms'];
+    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms', 'poll-ms', 'max-reply-chars'];
     let values: Record<string, string | boolean | undefined>;
     try {
       const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
@@ -167,6 +171,7 @@ export const evaluateCommand: CliCommand = {
       format: 'chat',
       sampling: { maxTokens: positive(text('max-tokens'), 'max-tokens', true), temperature: text('temperature') === undefined ? undefined : Number(text('temperature')), topP: positive(text('top-p'), 'top-p', false) },
       timeoutMs: positive(text('timeout-ms'), 'timeout-ms', true),
+      maxReplyChars: positive(text('max-reply-chars'), 'max-reply-chars', true),
       fixNames: cliFixNames({ baseUrl: '--judge', model: '--judge-model', sampling: ['--max-tokens', '--temperature', '--top-p'] }),
     };
     const judge = cliTextModel({ ...endpoint, logger: stderrLogger });

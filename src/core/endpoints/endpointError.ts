@@ -16,6 +16,10 @@ export type EndpointErrorKind =
   | 'badRequest'
   | 'server'
   | 'badResponse'
+  /** A reply over the profile's `maxReplyChars`: that call fails, the job goes on. */
+  | 'replyTooLarge'
+  /** The connection broke after part of the reply had arrived (not "could not be reached"). */
+  | 'interrupted'
   | 'cancelled';
 
 /**
@@ -34,6 +38,8 @@ export interface EndpointFixNames {
   readonly saveKey: string;
   /** Where the served models are listed, after "Fix <model>". */
   readonly listModels: string;
+  /** The reply size limit; default the editor's `janus.<role>.maxReplyChars`. */
+  readonly maxReplyChars?: string | undefined;
 }
 
 /** The names of the editor's settings for a role (the default when a host gives none). */
@@ -47,6 +53,7 @@ export function settingFixNames(role: EndpointRole): EndpointFixNames {
     stallTimeout: 'janus.request.stallTimeoutMs',
     saveKey: editorSaveKey,
     listModels: '"Janus: Check Endpoints" lists the served models',
+    maxReplyChars: `janus.${role}.maxReplyChars`,
   };
 }
 
@@ -224,6 +231,26 @@ export function stalledError(ctx: EndpointErrorContext): EndpointError {
 export function cancelledError(ctx: EndpointErrorContext): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
   return new EndpointError('cancelled', 'The request was cancelled.', origin, undefined, undefined, { role: ctx.role });
+}
+
+export function replyTooLargeError(ctx: EndpointErrorContext, limitChars: number): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  const setting = namesFor(ctx).maxReplyChars ?? settingFixNames(ctx.role).maxReplyChars ?? 'the reply size limit';
+  return new EndpointError('replyTooLarge', `Endpoint ${origin} sent a reply longer than ${limitChars} characters, so that call was stopped and counts as failed. Raise ${setting} if replies this long are expected.`, origin, undefined, undefined, { role: ctx.role });
+}
+
+/** The connection broke after `bytes` of the reply had arrived. */
+export function interruptedError(ctx: EndpointErrorContext, bytes: number, cause: unknown): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  const code = causeCode(cause);
+  return new EndpointError(
+    'interrupted',
+    `Endpoint ${origin} closed the connection in the middle of a reply, after ${bytes} bytes had arrived${code ? ` (${code})` : ''}. Try again; if it persists, check the server's log.`,
+    origin,
+    undefined,
+    undefined,
+    { cause, role: ctx.role },
+  );
 }
 
 export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {

@@ -1,7 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { parseRetryAfter } from '../jobs/retry';
 import type { EndpointErrorContext } from './endpointError';
-import { EndpointError, badResponseError, cancelledError, causeCode, httpError, timeoutError, unreachableError } from './endpointError';
+import { EndpointError, badResponseError, cancelledError, causeCode, httpError, interruptedError, timeoutError, unreachableError } from './endpointError';
+import { StreamInterruptedError } from './sseRequest';
 
 // Kept apart from endpointError.ts so that code which only shows or classifies errors does not
 // load the `openai` package (the extension loads it on the first request, not at activation).
@@ -14,6 +15,7 @@ export function toEndpointError(error: unknown, ctx: EndpointErrorContext, nowMs
   if (error instanceof EndpointError) return error;
   if (error instanceof APIConnectionTimeoutError) return timeoutError(ctx, error);
   if (error instanceof APIUserAbortError) return cancelledError(ctx);
+  if (error instanceof StreamInterruptedError) return interruptedError(ctx, error.bytes, error.cause);
   if (error instanceof APIConnectionError) return unreachableError(ctx, error.cause ?? error);
   if (error instanceof APIError && typeof error.status === 'number') {
     const headers = error.headers;

@@ -29,6 +29,9 @@ export const defaultTimeouts = {
   stallTimeoutMs: 30_000,
 } as const;
 
+/** Longest reply text accepted (characters): a judge reply is a few hundred; a runaway server's is not. */
+export const defaultMaxReplyChars = 256 * 1024;
+
 /** How the editor says where a key goes (see `EndpointFixNames.saveKey`). */
 export const editorSaveKey = 'with "Janus: Set API Key..."';
 
@@ -76,6 +79,7 @@ export const endpointProfileSchemaSaving = (saveKey: string) => z.object({
   sampling: samplingSchema,
   timeoutMs: z.number().int().min(1).default(defaultTimeouts.timeoutMs),
   stallTimeoutMs: z.number().int().min(1).default(defaultTimeouts.stallTimeoutMs),
+  maxReplyChars: z.number().int().min(1).default(defaultMaxReplyChars),
 });
 
 export const endpointProfileSchema = endpointProfileSchemaSaving(editorSaveKey);

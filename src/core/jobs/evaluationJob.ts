@@ -8,6 +8,7 @@ import type { BenchInstance } from '../bench/benchSchema';
 import type { EvaluationFile, ResponsesFile } from '../bench/resultFiles';
 import { evaluationEntry, writeResultFile } from '../bench/resultFiles';
 import type { TokenUsage } from '../endpoints/streamAssembly';
+import { UserFacingError } from '../errors';
 import { writeFileAtomic } from '../files/atomicWrite';
 import type { JudgeTemplate } from '../prompts/judgePrompt';
 import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
@@ -71,11 +72,15 @@ export function judgeFingerprint(identity: string, system: string, prompt: strin
   return hashKey([identity, system, prompt, run]);
 }
 
-/** Recognises a `JudgeRecord` read back from a checkpoint. */
+/**
+ * Recognises a `JudgeRecord` read back from a checkpoint. An unscored record with an empty reply
+ * is a failure some earlier version recorded (a server that ignored `stream`), not a judgement:
+ * refused, so a rerun asks again.
+ */
 export function acceptRecord(value: unknown): JudgeRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Partial<JudgeRecord>;
-  const scoreOk = v.score === null || (typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 1 && v.score <= 5);
+  const scoreOk = (v.score === null && typeof v.reply === 'string' && v.reply.trim() !== '') || (typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 1 && v.score <= 5);
   return typeof v.id === 'string' && typeof v.run === 'number' && typeof v.rubricIndex === 'number' && scoreOk && typeof v.feedback === 'string' && typeof v.reply === 'string'
     ? (value as JudgeRecord)
     : undefined;
@@ -131,6 +136,8 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
               }
               options.logger?.debug(`${instance.id} rubric ${rubricIndex + 1}: no score in the reply (attempt ${attempt} of ${maxAttempts})`);
             }
+            // Empty replies are no judgement: fail the item (not checkpointed), so a rerun asks again.
+            if (reply.trim() === '') throw new UserFacingError(`The judge sent ${maxAttempts} empty replies for ${instance.id} rubric ${rubricIndex + 1}; run again to retry it.`);
             return { result: { ...base, score: null, feedback: reply.trim(), reply, attempts: maxAttempts }, usage };
           },
         });
