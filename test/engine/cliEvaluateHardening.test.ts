@@ -123,4 +123,21 @@ describe('janus evaluate hardening', function () {
     assert.match(run.stdout, new RegExp(`scored ${items - 1} · unscored 0 · not judged 1`));
     assert.ok(readFileSync(path.join(root, 'e.summary.json'), 'utf8').length > 0);
   });
+
+  it('lets only one of two runs on the same --out make calls; the other names the owner', async () => {
+    const root = path.join(dir(), 'twice');
+    mkdirSync(root);
+    const { bench, responses, items } = writeBench(root, 20);
+    const server = await judge({ latencyMs: 150 });
+    const args = ['evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'e.json'), '--judge', server.baseUrl, '--no-cache', '--concurrency', '2'];
+    const first = runCli(args);
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await runCli(args);
+    const done = await first;
+    console.log(`      two runs on one --out: ${server.requests.length} calls for ${items} items`);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /Another run is writing .*e\.json \(process \d+ on .*, started .*\)/);
+    assert.equal(server.requests.length, items, 'each item paid once');
+  });
 });

@@ -18,6 +18,7 @@ import { parseJudgeReply } from '../judge/scoreParser';
 import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
+import { withRunLock } from './runLock';
 import { runUnits } from './unitRunner';
 
 /** One judged rubric item as the checkpoint stores it. */
@@ -166,6 +167,10 @@ export function evaluationFileForRun(instances: readonly BenchInstance[], respon
 }
 
 export async function runEvaluationJob(options: EvaluationJobOptions): Promise<EvaluationJobResult> {
+  return withRunLock(options.outFile, options.logger, () => evaluate(options));
+}
+
+async function evaluate(options: EvaluationJobOptions): Promise<EvaluationJobResult> {
   const runs = options.runs ?? 1;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
   const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);

@@ -11,6 +11,7 @@ import { writeResultFile } from '../bench/resultFiles';
 import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
+import { withRunLock } from './runLock';
 import { runUnits } from './unitRunner';
 
 /**
@@ -71,6 +72,10 @@ function generationUnits(options: GenerationJobOptions): JobUnit<GenerationRecor
 }
 
 export async function runGenerationJob(options: GenerationJobOptions): Promise<GenerationJobResult> {
+  return withRunLock(options.outFile, options.logger, () => generate(options));
+}
+
+async function generate(options: GenerationJobOptions): Promise<GenerationJobResult> {
   const outcome = await runUnits({ ...options, units: generationUnits(options), acceptResult: acceptRecord });
   const responses: ResponsesFile = {};
   for (const instance of options.instances) {
