@@ -13,7 +13,7 @@ import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } fro
 import type { BatchEvaluationOptions } from './batchEvaluation';
 import { CheckpointWriter, readCheckpoint } from './checkpoint';
 import type { JudgeRecord } from './evaluationJob';
-import { acceptRecord, judgeFingerprint, judgeUnitKey } from './evaluationJob';
+import { acceptRecordFor, judgeFingerprint, judgeUnitKey } from './evaluationJob';
 
 type ItemOptions = Pick<BatchEvaluationOptions, 'instances' | 'responses' | 'template' | 'systemPrompt' | 'judge'>;
 
@@ -66,7 +66,7 @@ export async function judgedAlready(options: Pick<BatchEvaluationOptions, 'check
   const done = new Map<string, JudgeRecord>();
   for (const line of read.records) {
     if (byKey.get(line.key)?.fingerprint !== line.fingerprint) continue;
-    const record = acceptRecord(line.result);
+    const record = acceptRecordFor(line.result, line.key);
     if (record) done.set(line.key, record);
   }
   if (options.cache) {

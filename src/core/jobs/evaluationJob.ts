@@ -87,6 +87,12 @@ export function acceptRecord(value: unknown): JudgeRecord | undefined {
     : undefined;
 }
 
+/** A record read back from the checkpoint line of `key`: one that claims another item is refused. */
+export function acceptRecordFor(value: unknown, key: string): JudgeRecord | undefined {
+  const record = acceptRecord(value);
+  return record && judgeUnitKey(record.run, record.id, record.rubricIndex) === key ? record : undefined;
+}
+
 function addUsage(total: TokenUsage | undefined, usage: TokenUsage | undefined): TokenUsage | undefined {
   if (!usage) return total;
   return { promptTokens: (total?.promptTokens ?? 0) + usage.promptTokens, completionTokens: (total?.completionTokens ?? 0) + usage.completionTokens };
@@ -174,7 +180,7 @@ async function evaluate(options: EvaluationJobOptions): Promise<EvaluationJobRes
   const runs = options.runs ?? 1;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
   const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);
-  const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecord });
+  const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecordFor });
   const records = [...outcome.results.values()];
   const { summary, files } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
   return { summary, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };

@@ -95,6 +95,27 @@ describe('evaluation job', () => {
     assert.equal(resumed.progress.reused, 6);
   });
 
+  it('redoes checkpoint lines whose result id or rubric index disagrees with their key', async () => {
+    const out = path.join(dir(), 'mismatch', 'evaluation.json');
+    const checkpointFile = `${out}.ckpt`;
+    const judge = scriptedModel(() => 'Feedback: [RESULT] 5');
+    await runEvaluationJob({ instances: bench, responses, judge, scheduler: createScheduler({ concurrency: 4 }), outFile: out, checkpointFile });
+    type Line = { key: string; result: { id: string; rubricIndex: number } };
+    const lines = (await readFile(checkpointFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Line);
+    // Two lines keep their key and fingerprint but claim another item (a hand edit, a bug elsewhere).
+    for (const line of lines) {
+      if (line.key === '0/2/1') line.result.id = '3';
+      if (line.key === '0/4/0') line.result.rubricIndex = 3;
+    }
+    await writeFile(checkpointFile, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const again = scriptedModel(() => 'Feedback: [RESULT] 2');
+    const result = await runEvaluationJob({ instances: bench, responses, judge: again, scheduler: createScheduler({ concurrency: 4 }), outFile: out, checkpointFile });
+    assert.equal(again.calls.length, 2, 'exactly the two disagreeing lines are judged again');
+    assert.deepEqual([result.summary.scored, result.summary.missing], [20, 0]);
+    const file = await readEvaluationFile(out);
+    assert.deepEqual([file['2']?.score[1], file['4']?.score[0], file['3']?.score[1]], [2, 2, 5]);
+  });
+
   it('does not reuse checkpoint records made with another judge or prompt', async () => {
     const out = path.join(dir(), 'stale', 'evaluation.json');
     const a = scriptedModel(() => 'Feedback: [RESULT] 5');
