@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { entryFor } from '../bench/resultFiles';
 import { batchCustomId } from '../judge/batchFiles';
 import { parseJudgeReply } from '../judge/scoreParser';
 import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
@@ -32,7 +33,7 @@ export function judgeItems(options: ItemOptions, runs: number): JudgeItem[] {
   const items: JudgeItem[] = [];
   for (let run = 0; run < runs; run++) {
     for (const instance of options.instances) {
-      const response = options.responses[instance.id]?.response;
+      const response = entryFor(options.responses, instance.id)?.response;
       if (response === undefined) continue;
       instance.rubrics.forEach((rubric, rubricIndex) => {
         const prompt = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });

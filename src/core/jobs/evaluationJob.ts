@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { BenchInstance } from '../bench/benchSchema';
 import type { EvaluationFile, ResponsesFile } from '../bench/resultFiles';
-import { evaluationEntry, writeResultFile } from '../bench/resultFiles';
+import { entryFor, evaluationEntry, idRecord, missingResponses as missingResponsesOf, writeResultFile } from '../bench/resultFiles';
 import type { TokenUsage } from '../endpoints/streamAssembly';
 import { UserFacingError } from '../errors';
 import { writeFileAtomic } from '../files/atomicWrite';
@@ -106,7 +106,7 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
   const units: JobUnit<JudgeRecord>[] = [];
   for (let run = 0; run < runs; run++) {
     for (const instance of options.instances) {
-      const response = options.responses[instance.id]?.response;
+      const response = entryFor(options.responses, instance.id)?.response;
       if (response === undefined) continue;
       instance.rubrics.forEach((rubric, rubricIndex) => {
         // Rendered again when the call is made rather than kept: 11k judge prompts of a 3-run
@@ -157,9 +157,9 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
 /** The evaluation file of one run in the original shape; unscored items are `null` with the reply as feedback. */
 export function evaluationFileForRun(instances: readonly BenchInstance[], responses: ResponsesFile, records: readonly JudgeRecord[], run: number): EvaluationFile {
   const byKey = new Map(records.filter((r) => r.run === run).map((r) => [`${r.id}/${r.rubricIndex}`, r]));
-  const file: EvaluationFile = {};
+  const file: EvaluationFile = idRecord();
   for (const instance of instances) {
-    const response = responses[instance.id]?.response;
+    const response = entryFor(responses, instance.id)?.response;
     if (response === undefined) continue;
     const judged = instance.rubrics.map((_, i) => byKey.get(`${instance.id}/${i}`));
     file[instance.id] = evaluationEntry(
@@ -179,7 +179,7 @@ export async function runEvaluationJob(options: EvaluationJobOptions): Promise<E
 async function evaluate(options: EvaluationJobOptions): Promise<EvaluationJobResult> {
   const runs = options.runs ?? 1;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
-  const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);
+  const missingResponses = missingResponsesOf(options.instances, options.responses);
   const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecordFor });
   const records = [...outcome.results.values()];
   const { summary, files } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });

@@ -7,7 +7,7 @@ import type { ResponsesFile } from '../bench/resultFiles';
 import type { TokenUsage } from '../endpoints/streamAssembly';
 import type { JanusInput } from '../prompts/janusFormat';
 import type { RequestScheduler } from './scheduler';
-import { writeResultFile } from '../bench/resultFiles';
+import { idRecord, writeResultFile } from '../bench/resultFiles';
 import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
@@ -77,7 +77,7 @@ export async function runGenerationJob(options: GenerationJobOptions): Promise<G
 
 async function generate(options: GenerationJobOptions): Promise<GenerationJobResult> {
   const outcome = await runUnits({ ...options, units: generationUnits(options), acceptResult: acceptRecord });
-  const responses: ResponsesFile = {};
+  const responses: ResponsesFile = idRecord();
   for (const instance of options.instances) {
     const record = outcome.results.get(instance.id);
     if (record) responses[instance.id] = { response: record.response, ...(record.reward === undefined ? {} : { reward: record.reward }) };
