@@ -140,4 +140,18 @@ describe('janus evaluate hardening', function () {
     assert.match(second.stderr, /Another run is writing .*e\.json \(process \d+ on .*, started .*\)/);
     assert.equal(server.requests.length, items, 'each item paid once');
   });
+
+  it('names the instances that have no response (first five and the count) instead of "run the same command again"', async () => {
+    const root = path.join(dir(), 'missing');
+    mkdirSync(root);
+    const { bench, responses } = writeBench(root, 10, (i) => `item-${i}`);
+    const all = JSON.parse(readFileSync(responses, 'utf8')) as Record<string, unknown>;
+    writeFileSync(responses, JSON.stringify({ 'item-0': all['item-0'], 'item-5': all['item-5'], 'item-9': all['item-9'] }));
+    const server = await judge();
+    const run = await runCli(['evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'e.json'), '--judge', server.baseUrl, '--no-cache']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /7 instance\(s\) have no response in .*responses\.json: "item-1", "item-2", "item-3", "item-4", "item-6" and 2 more\. Their 14 rubric item\(s\) cannot be judged: generate the missing responses/);
+    assert.doesNotMatch(run.stderr, /run the same command again/);
+    assert.equal(server.requests.length, 6);
+  });
 });

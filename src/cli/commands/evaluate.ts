@@ -19,6 +19,7 @@ import { createScheduler } from '../../core/jobs/scheduler';
 import type { TextModel } from '../../core/jobs/textModel';
 import { endpointTextModel } from '../../core/jobs/textModel';
 import type { Logger } from '../../core/log';
+import type { BenchInstance } from '../../core/bench/benchSchema';
 import { defaultJudgeSystemPrompt, parseJudgeTemplate } from '../../core/prompts/judgePrompt';
 import { runCliBatch } from './evaluateBatch';
 
@@ -138,6 +139,22 @@ export function formatSummary(summary: EvaluationSummary): string {
   return lines.join('\n');
 }
 
+/**
+ * Which instances have no response (the first few and the count) and what to do: running the same
+ * command again cannot help them. `items`: their rubric items over all runs.
+ */
+export function missingResponsesText(ids: readonly string[], items: number, responsesFile: string): string {
+  const shown = ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ');
+  const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
+  return `${ids.length} instance(s) have no response in ${responsesFile}: ${shown}${more}. Their ${items} rubric item(s) cannot be judged: generate the missing responses (janus generate with the same --out fills them in) or fix the ids, then evaluate again.`;
+}
+
+/** Rubric items (over `runs`) of the instances in `ids`. */
+export function itemsOf(instances: readonly BenchInstance[], ids: readonly string[], runs: number): number {
+  const missing = new Set(ids);
+  return instances.reduce((n, i) => n + (missing.has(i.id) ? i.rubrics.length * runs : 0), 0);
+}
+
 export const evaluateCommand: CliCommand = {
   name: 'evaluate',
   summary: 'judge a responses file on a Multifaceted Bench file (resumable)',
@@ -185,7 +202,7 @@ export const evaluateCommand: CliCommand = {
     const cacheFile = path.join(path.dirname(out), '.janus', 'cache', 'judge.jsonl');
     if (values['batch'] === true || values['cancel-batch'] === true) {
       const cache = values['no-cache'] === true ? undefined : await openCallCache(cacheFile);
-      return runCliBatch({ endpoint, identity: judge.identity, instances, responses, runs, out, template, systemPrompt, cache, pollMs: positive(text('poll-ms'), 'poll-ms', true), cancel: values['cancel-batch'] === true });
+      return runCliBatch({ endpoint, identity: judge.identity, instances, responses, responsesFile: text('responses') ?? '', runs, out, template, systemPrompt, cache, pollMs: positive(text('poll-ms'), 'poll-ms', true), cancel: values['cancel-batch'] === true });
     }
     const scheduler = createScheduler({ concurrency: positive(text('concurrency'), 'concurrency', true) ?? 16, requestsPerMinute: positive(text('rpm'), 'rpm', false), tokensPerMinute: positive(text('tpm'), 'tpm', false) });
     const cache = values['no-cache'] === true ? undefined : await openCallCache(cacheFile);
@@ -202,9 +219,8 @@ export const evaluateCommand: CliCommand = {
       sigint.dispose();
       await cache?.close();
     }
-    if (result.missingResponses.length > 0) {
-      process.stderr.write(`warning: no response for ${result.missingResponses.length} instance(s) (${result.missingResponses.slice(0, 5).join(', ')}${result.missingResponses.length > 5 ? ', ...' : ''}); their items are not judged\n`);
-    }
+    const withoutResponse = itemsOf(instances, result.missingResponses, runs);
+    if (result.missingResponses.length > 0) process.stderr.write(`error: ${missingResponsesText(result.missingResponses, withoutResponse, text('responses') ?? '')}\n`);
     process.stdout.write(`${formatSummary(result.summary)}\nwrote ${[...result.files.evaluations, result.files.summary].join(', ')}\n`);
     if (result.cancelled) {
       process.stderr.write('cancelled: run the same command again to continue\n');
@@ -213,7 +229,8 @@ export const evaluateCommand: CliCommand = {
     if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy.message}\n`);
     const { unscored, missing } = result.summary;
     if (unscored > 0) process.stderr.write(`${unscored} rubric item(s) ended unscored (the judge's replies had no score); their replies are kept as feedback with score null\n`);
-    if (missing > 0) process.stderr.write(`${missing} rubric item(s) were not judged; run the same command again to retry them\n`);
+    const failed = missing - withoutResponse;
+    if (failed > 0) process.stderr.write(`${failed} rubric item(s) were not judged (their calls failed); run the same command again to retry them\n`);
     return unscored > 0 || missing > 0 || result.stoppedBy ? 1 : 0;
   },
 };
