@@ -83,6 +83,8 @@ export class EndpointClient {
   private readonly openai: OpenAI;
   private readonly transport: SseTransport | undefined;
   private readonly fixNames: EndpointFixNames | undefined;
+  /** Only to mask it out of error text. */
+  private readonly secret: string | undefined;
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private model: Promise<string> | undefined;
@@ -94,6 +96,7 @@ export class EndpointClient {
     this.logger = options.logger ?? silentLogger;
     this.retryPolicy = options.retryPolicy ?? defaultRetryPolicy;
     this.fixNames = options.fixNames;
+    this.secret = options.apiKey;
     this.openai = new OpenAI({
       baseURL: profile.baseUrl,
       apiKey: options.apiKey ?? noKey,
@@ -116,7 +119,7 @@ export class EndpointClient {
 
   private get context(): EndpointErrorContext {
     const p = this.profile;
-    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs, fixNames: this.fixNames };
+    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs, fixNames: this.fixNames, secret: this.secret };
   }
 
   /** Model ids the server lists at `/models`. */

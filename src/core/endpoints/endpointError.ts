@@ -66,6 +66,8 @@ export interface EndpointErrorContext {
   readonly stallTimeoutMs: number;
   /** Default: the editor's settings for `role`. */
   readonly fixNames?: EndpointFixNames | undefined;
+  /** The API key in use: never shown, only masked out of anything a server said. */
+  readonly secret?: string | undefined;
 }
 
 function namesFor(ctx: EndpointErrorContext): EndpointFixNames {
@@ -106,11 +108,23 @@ export function retryDecisionFor(error: unknown): RetryDecision {
 
 const keyLike = /\b(sk|rk|pk|key|api)[-_][A-Za-z0-9_*.-]{6,}/gi;
 
-/** A server's own words, shortened and with anything shaped like a key masked. */
-export function serverDetail(text: string | undefined): string {
+/** Characters keys are made of, in runs long enough that matching a piece of the key is no accident. */
+const keyPiece = /[A-Za-z0-9_\-.~+/=]{8,}/g;
+
+/**
+ * `text` with the key in use masked, whatever its shape: the whole key, and any run of 8 or more
+ * key characters that is a piece of it (servers echo parts of a rejected key, e.g. "sk-proj-ab…").
+ */
+export function maskSecret(text: string, secret: string | undefined): string {
+  if (secret === undefined || secret.length < 4) return text;
+  return text.split(secret).join('[redacted]').replace(keyPiece, (piece) => (secret.includes(piece) ? '[redacted]' : piece));
+}
+
+/** A server's own words, shortened, with the key in use and anything shaped like a key masked. */
+export function serverDetail(text: string | undefined, secret?: string): string {
   if (!text) return '';
   // Without its closing period: the detail is followed by our own sentence.
-  const clean = text.replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
+  const clean = maskSecret(text, secret).replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
@@ -191,7 +205,7 @@ export function unreachableError(ctx: EndpointErrorContext, cause: unknown): End
 export function httpError(ctx: EndpointErrorContext, status: number, detail: string, retryAfterMs: number | undefined, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
   const names = namesFor(ctx);
-  const said = serverDetail(detail);
+  const said = serverDetail(detail, ctx.secret);
   const because = said ? `: ${said}` : '';
   const make = (kind: EndpointErrorKind, message: string): EndpointError =>
     new EndpointError(kind, message, origin, status, retryAfterMs, { cause, role: ctx.role });
@@ -255,5 +269,5 @@ export function interruptedError(ctx: EndpointErrorContext, bytes: number, cause
 
 export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that ${namesFor(ctx).format} matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
+  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${serverDetail(what, ctx.secret)}). Check that ${namesFor(ctx).format} matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
 }

@@ -35,6 +35,9 @@ export const defaultMaxReplyChars = 256 * 1024;
 /** How the editor says where a key goes (see `EndpointFixNames.saveKey`). */
 export const editorSaveKey = 'with "Janus: Set API Key..."';
 
+/** Query parameter names that carry a key or token (`?api-key=`, `?key=`, `?access_token=`...). */
+const keyParameter = /^(api[-_]?key|key|apikey|token|access[-_]?token|auth|secret|password)$/i;
+
 /**
  * An http(s) URL without credentials; `new URL` accepts much more than an endpoint can be.
  * `saveKey` ends the message about a key in the URL: the host's way to save one.
@@ -51,6 +54,10 @@ export const httpUrlSchemaSaving = (saveKey: string) => z.string().trim().superR
     ctx.addIssue({ code: 'custom', message: `"${value}" must start with http:// or https://` });
   } else if (url.username !== '' || url.password !== '') {
     ctx.addIssue({ code: 'custom', message: `must not contain a user name or password (save the key ${saveKey})` });
+  } else {
+    // Named, never echoed: the value is the key. A URL is logged, shown and written to summaries.
+    const keyParam = [...url.searchParams.keys()].find((name) => keyParameter.test(name));
+    if (keyParam !== undefined) ctx.addIssue({ code: 'custom', message: `must not carry a key in its query ("${keyParam}=..."): remove it and save the key ${saveKey}` });
   }
 });
 
