@@ -109,10 +109,10 @@ export class EndpointClient {
   }
 
   /** A POST whose reply is read as chunks (an event stream's, or one JSON body's); resolves once the server has answered with headers. */
-  private async post<T>(path: string, body: { stream: boolean }, signal: AbortSignal): Promise<AsyncIterable<T>> {
+  private async post<T>(path: string, body: { stream: boolean }, signal: AbortSignal, onBytes?: () => void): Promise<AsyncIterable<T>> {
     // Per event or JSON body: the text's characters, JSON-escaped, plus the envelope.
     const maxBytes = this.profile.maxReplyChars * 6 + 64 * 1024;
-    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs: this.profile.timeoutMs, maxBytes }) as Promise<AsyncIterable<T>>;
+    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs: this.profile.timeoutMs, maxBytes, onBytes }) as Promise<AsyncIterable<T>>;
     if (body.stream) return this.openai.post<Stream<T>>(path, { body, signal, stream: true });
     return oneChunk(await this.openai.post<T>(path, { body, signal }));
   }
@@ -195,6 +195,7 @@ export class EndpointClient {
     let stalled = false;
     let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let chars = 0;
     const armStallTimer = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -204,7 +205,11 @@ export class EndpointClient {
     };
     try {
       const model = await this.resolveModel(combined);
-      const chunks = await withRetry(() => this.open(input, model, n, combined, options), {
+      // Any bytes (a keep-alive comment too) show the server is alive: not stalled.
+      const onBytes = (): void => {
+        if (timer !== undefined) armStallTimer();
+      };
+      const chunks = await withRetry(() => this.open(input, model, n, combined, options, onBytes), {
         classify: retryDecisionFor,
         policy: this.retryPolicy,
         signal: combined,
@@ -214,7 +219,6 @@ export class EndpointClient {
       });
       armStallTimer();
       let choices = 0;
-      let chars = 0;
       const maxChars = this.profile.maxReplyChars * (n ?? 1);
       for await (const deltas of chunks) {
         armStallTimer();
@@ -226,12 +230,12 @@ export class EndpointClient {
       ended = true;
       // The openai package ends an aborted stream quietly instead of throwing.
       if (signal.aborted) throw cancelledError(ctx);
-      if (stalled) throw stalledError(ctx);
+      if (stalled) throw stalledError(ctx, chars);
       // A server that ignored the request's shape, or sent an empty body: never an empty text.
       if (choices === 0) throw badResponseError(ctx, 'a reply without any completion choice');
     } catch (error) {
       if (signal.aborted) throw cancelledError(ctx);
-      if (stalled) throw stalledError(ctx);
+      if (stalled) throw stalledError(ctx, chars);
       if (error instanceof UnreadableBodyError && error.tooLarge) throw replyTooLargeError(ctx, this.profile.maxReplyChars);
       throw toEndpointError(error, ctx);
     } finally {
@@ -243,7 +247,7 @@ export class EndpointClient {
   }
 
   /** Sends the request and returns its chunks once the server has answered with headers. */
-  private async open(input: JanusInput, model: string, n: number | undefined, signal: AbortSignal, options: GenerateOptions): Promise<AsyncIterable<ChunkDeltas>> {
+  private async open(input: JanusInput, model: string, n: number | undefined, signal: AbortSignal, options: GenerateOptions, onBytes?: () => void): Promise<AsyncIterable<ChunkDeltas>> {
     const { sampling, format } = this.profile;
     const common = {
       model,
@@ -260,7 +264,7 @@ export class EndpointClient {
     try {
       if (format === 'mistral-instruct') {
         const body: CompletionCreateParams & { repetition_penalty?: number; stream: boolean } = { ...common, prompt: formatJanusPrompt(input) };
-        return mapChunks(await this.post<Completion>('/completions', body, signal), completionChunkDeltas);
+        return mapChunks(await this.post<Completion>('/completions', body, signal, onBytes), completionChunkDeltas);
       }
       const messages = buildChatMessages(input, { systemRole: this.profile.chatSystemRole });
       const body: ChatCompletionCreateParams & { repetition_penalty?: number; stream: boolean } = {
@@ -268,7 +272,7 @@ export class EndpointClient {
         messages,
         ...(options.jsonMode === true ? { response_format: { type: 'json_object' as const } } : {}),
       };
-      return mapChunks(await this.post<ChatCompletionChunk>('/chat/completions', body, signal), chatChunkDeltas);
+      return mapChunks(await this.post<ChatCompletionChunk>('/chat/completions', body, signal, onBytes), chatChunkDeltas);
     } catch (error) {
       if (error instanceof EndpointError) throw error;
       throw toEndpointError(error, this.context);

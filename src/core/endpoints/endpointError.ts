@@ -237,9 +237,11 @@ export function timeoutError(ctx: EndpointErrorContext, cause?: unknown): Endpoi
   return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise ${namesFor(ctx).timeout}.`, origin, undefined, undefined, { cause, role: ctx.role });
 }
 
-export function stalledError(ctx: EndpointErrorContext): EndpointError {
+/** `chars`: reply text that had arrived before the silence (it is said, so nobody thinks nothing came). */
+export function stalledError(ctx: EndpointErrorContext, chars = 0): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise ${namesFor(ctx).stallTimeout}.`, origin, undefined, undefined, { role: ctx.role });
+  const what = chars > 0 ? `stopped sending for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, after ${chars} characters of text` : `answered, then sent nothing for ${seconds(ctx.stallTimeoutMs)} before any text`;
+  return new EndpointError('stalled', `Endpoint ${origin} ${what}, so the request was stopped. Try again, or raise ${namesFor(ctx).stallTimeout}.`, origin, undefined, undefined, { role: ctx.role });
 }
 
 export function cancelledError(ctx: EndpointErrorContext): EndpointError {

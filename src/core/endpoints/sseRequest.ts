@@ -20,6 +20,8 @@ export interface SseRequest {
   readonly timeoutMs: number;
   /** Most bytes one event (or a whole JSON body) may hold before the reply is refused as too large. */
   readonly maxBytes?: number | undefined;
+  /** Called whenever body bytes arrive (a keep-alive comment too): the stream is not stalled. */
+  readonly onBytes?: (() => void) | undefined;
 }
 
 /**
@@ -129,7 +131,7 @@ export class SseTransport {
           return;
         }
         settled = true;
-        resolve(replyChunks(res, signal, request.maxBytes ?? Number.POSITIVE_INFINITY, () => signal.removeEventListener('abort', onAbort)));
+        resolve(replyChunks(res, signal, request.maxBytes ?? Number.POSITIVE_INFINITY, () => signal.removeEventListener('abort', onAbort), request.onBytes));
       });
       req.end(payload);
     });
@@ -187,7 +189,7 @@ function snippet(text: string): string {
  * closed by `signal` ends quietly (as the `openai` package's does; callers check their own
  * signals); one the server cuts short throws. `done` runs when the reply ends.
  */
-async function* replyChunks(res: http.IncomingMessage, signal: AbortSignal, maxBytes: number, done: () => void): AsyncGenerator<unknown, void, undefined> {
+async function* replyChunks(res: http.IncomingMessage, signal: AbortSignal, maxBytes: number, done: () => void, onBytes?: () => void): AsyncGenerator<unknown, void, undefined> {
   const headers = res.headers;
   const decoder = new StringDecoder('utf8');
   let pending = '';
@@ -201,6 +203,7 @@ async function* replyChunks(res: http.IncomingMessage, signal: AbortSignal, maxB
   try {
     for await (const chunk of res) {
       received += (chunk as Buffer).length;
+      onBytes?.();
       pending += decoder.write(chunk as Buffer);
       mode ??= sniff(pending);
       if (mode === undefined) continue;

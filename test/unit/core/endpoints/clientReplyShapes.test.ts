@@ -117,4 +117,27 @@ describe('EndpointClient: replies in another shape than asked', () => {
     assert.match(error.message, /closed the connection in the middle of a reply, after \d+ bytes had arrived/);
     assert.doesNotMatch(error.message, /could not be reached/);
   });
+
+  it('a stream still receiving bytes (keep-alive comments) is not stalled; a silent one says how much text had come', async () => {
+    const chunk = (content: string): string => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
+    const alive = await start((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('thinking'));
+      let pings = 0;
+      const timer = setInterval(() => {
+        if (++pings < 6) return void res.write(': ping\n\n');
+        clearInterval(timer);
+        res.end(`${chunk(' done')}data: [DONE]\n\n`);
+      }, 100);
+    }, { stallTimeoutMs: 300 });
+    assert.equal((await collect(alive)).at(-1)?.text, 'thinking done');
+    await server?.close();
+    const silent = await start((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(chunk('partial'));
+    }, { stallTimeoutMs: 300 });
+    const error = await failure(silent);
+    assert.equal(error.kind, 'stalled');
+    assert.match(error.message, /stopped sending for 0\.3 s in the middle of a reply, after 7 characters of text/);
+  });
 });
