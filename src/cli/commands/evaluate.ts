@@ -28,7 +28,8 @@ const usage = `Usage: janus evaluate --bench <file> --responses <responses.json>
 Judges every (instance, rubric item) of a Multifaceted Bench file with an OpenAI-compatible chat
 endpoint and writes the evaluation file in the original shape, plus <out stem>.summary.json.
 Finished calls go to <out>.checkpoint.jsonl: run the same command again to resume after a crash or
-Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judge.jsonl.
+Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judge.jsonl. One run
+at a time may write <out>: <out>.lock names the one that does.
 
   --bench           bench file (JSON list or JSONL)
   --responses       responses file ({ "<id>": { "response": ... } })

@@ -9,6 +9,7 @@ import type { ResponsesFile } from '../../core/bench/resultFiles';
 import type { BatchEvaluationOptions, BatchState } from '../../core/jobs/batchEvaluation';
 import { batchJudgeOf, batchStatusText, cancelBatchEvaluation, pollBatchEvaluation, readBatchState, submitBatchEvaluation } from '../../core/jobs/batchEvaluation';
 import type { CallCache } from '../../core/jobs/callCache';
+import { withRunLock } from '../../core/jobs/runLock';
 import { openaiBatchApi } from '../../core/judge/openaiBatchApi';
 import type { JudgeTemplate } from '../../core/prompts/judgePrompt';
 import type { CliEndpoint } from './evaluate';
@@ -37,6 +38,11 @@ export function batchStateFile(out: string): string {
 }
 
 export async function runCliBatch(options: CliBatchOptions): Promise<number> {
+  // The live job's lock on the same output: a live and a batch run never overlap on one --out.
+  return withRunLock(options.out, stderrLogger, () => batch(options));
+}
+
+async function batch(options: CliBatchOptions): Promise<number> {
   const profile = cliProfile(options.endpoint);
   const apiKey = cliApiKey();
   const fixNames = options.endpoint.fixNames;

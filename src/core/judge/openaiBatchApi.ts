@@ -70,7 +70,7 @@ export function openaiBatchApi(options: BatchApiOptions): BatchApi {
     timeout: timeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const ctx: EndpointErrorContext = { role: 'judge', baseUrl: options.baseUrl, model: options.model, timeoutMs, stallTimeoutMs: timeoutMs, fixNames: options.fixNames };
+  const ctx: EndpointErrorContext = { role: 'judge', baseUrl: options.baseUrl, model: options.model, timeoutMs, stallTimeoutMs: timeoutMs, fixNames: options.fixNames, secret: options.apiKey };
   const call = async <T>(signal: AbortSignal | undefined, run: (o: { signal?: AbortSignal }) => Promise<T>): Promise<T> => {
     // A signal of its own per call: the package leaves its abort listener on the signal it gets,
     // and a job's signal lives through hundreds of looks (MaxListenersExceededWarning after 11).
