@@ -1,7 +1,7 @@
 // `janus evaluate` as a separate process against a judge that counts deliveries: SIGKILLs, two runs
 // on one output, servers that ignore `stream: true`. No engine needed: the responses are written here.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliPath, runCli } from '../support/engineProcess';
@@ -76,7 +76,12 @@ describe('janus evaluate hardening', function () {
     const { bench, responses } = writeBench(root, 3);
     const server = await judge();
     // Run as an unprivileged user (the tests run as root, which may write anywhere).
-    const child = spawnSync(process.execPath, [cliPath, 'evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'locked', 'e.json'), '--judge', server.baseUrl, '--no-cache'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    // Async, so the judge in this process can still answer if a regression makes calls.
+    const proc = spawn(process.execPath, [cliPath, 'evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'locked', 'e.json'), '--judge', server.baseUrl, '--no-cache'], { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const status = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    const child = { status, stderr };
     assert.equal(child.status, 1, child.stderr);
     assert.match(child.stderr, /Cannot write .*locked.*: no permission to write there \(EACCES\)/);
     assert.equal(server.requests.length, 0, 'no call was paid');
