@@ -44,7 +44,8 @@ at a time may write <out>: <out>.lock names the one that does.
   --template        user-prompt template file ({instruction} {response} {reference_answer} {score_rubric})
   --system-prompt   judge system prompt file
   --price-prompt, --price-completion     prices per million tokens, for the cost estimate
-  --timeout-ms      per call: wait for the reply to start, and longest silence inside it (default 60000 / 30000)
+  --timeout-ms      per call: wait for the reply (judge calls are not streamed, so 100 ms per
+                    --max-tokens token is added) and longest silence inside it (default 60000 / 30000)
   --max-reply-chars longest judge reply accepted (default 262144); a longer one fails that item only
   --no-cache        neither read nor write the reply cache
   --batch           judge through the OpenAI Batch API instead (needs --judge-model): uploads the

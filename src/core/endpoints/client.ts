@@ -112,9 +112,12 @@ export class EndpointClient {
   private async post<T>(path: string, body: { stream: boolean }, signal: AbortSignal, onBytes?: () => void): Promise<AsyncIterable<T>> {
     // Per event or JSON body: the text's characters, JSON-escaped, plus the envelope.
     const maxBytes = this.profile.maxReplyChars * 6 + 64 * 1024;
-    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs: this.profile.timeoutMs, maxBytes, onBytes }) as Promise<AsyncIterable<T>>;
+    // A non-streamed reply's headers come when the whole reply is ready: the wait covers writing
+    // it too, at no less than 10 tokens a second (a local judge's 1024 tokens: 102 s more).
+    const timeoutMs = body.stream ? this.profile.timeoutMs : this.profile.timeoutMs + this.profile.sampling.maxTokens * 100;
+    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs, maxBytes, onBytes }) as Promise<AsyncIterable<T>>;
     if (body.stream) return this.openai.post<Stream<T>>(path, { body, signal, stream: true });
-    return oneChunk(await this.openai.post<T>(path, { body, signal }));
+    return oneChunk(await this.openai.post<T>(path, { body, signal, timeout: timeoutMs }));
   }
 
   private get context(): EndpointErrorContext {

@@ -140,4 +140,18 @@ describe('EndpointClient: replies in another shape than asked', () => {
     assert.equal(error.kind, 'stalled');
     assert.match(error.message, /stopped sending for 0\.3 s in the middle of a reply, after 7 characters of text/);
   });
+
+  it('waits for a non-streamed reply as long as writing it may take (timeout + 100 ms a token), a streamed one only for its start', async () => {
+    const slow = (): Handler => (_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(chatBody('Feedback: ok [RESULT] 3'));
+      }, 400);
+    };
+    const whole = await start(slow(), { timeoutMs: 200, sampling: { maxTokens: 5 } });
+    assert.equal((await collect(whole, false)).at(-1)?.text, 'Feedback: ok [RESULT] 3');
+    await server?.close();
+    const streamed = await start(slow(), { timeoutMs: 200, sampling: { maxTokens: 5 } });
+    assert.equal((await failure(streamed, true)).kind, 'timeout');
+  });
 });
