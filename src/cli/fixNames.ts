@@ -30,6 +30,7 @@ export function cliFixNames(flags: CliEndpointFlags): EndpointFixNames {
     stallTimeout: '--timeout-ms',
     saveKey: `in ${cliKeyVariables}`,
     listModels: `without ${flags.model} the first model the server lists is used`,
+    maxReplyChars: '--max-reply-chars',
   };
 }
 

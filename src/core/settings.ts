@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { EndpointProfile, EndpointRole } from './endpoints/profile';
 import {
   defaultSampling,
+  defaultMaxReplyChars,
   defaultTimeouts,
   endpointProfileSchema,
   httpUrlSchema,
@@ -52,6 +53,7 @@ export const settingSpecs = {
   'judge.temperature': spec(z.number().min(0).max(2).default(defaultSampling.temperature), 'Use a number from 0 to 2.'),
   'judge.topP': spec(z.number().gt(0).max(1).default(defaultSampling.topP), 'Use a number above 0 and at most 1.'),
   'judge.mode': spec(z.enum(['live', 'batch']).default('live'), 'Use "live" (one request per item) or "batch" (the OpenAI Batch API).'),
+  'judge.maxReplyChars': spec(z.number().int().min(1000).default(defaultMaxReplyChars), 'Use a number of characters, at least 1000.'),
   'judge.batchPollMs': spec(z.number().int().min(10).default(30_000), 'Use milliseconds between looks at a pending batch, at least 10.'),
   'request.timeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.timeoutMs), 'Use milliseconds, at least 1000.'),
   'request.stallTimeoutMs': spec(z.number().int().min(1000).default(defaultTimeouts.stallTimeoutMs), 'Use milliseconds, at least 1000.'),
@@ -220,6 +222,7 @@ export function profileFromSettings(role: EndpointRole, s: Settings): EndpointPr
           topP: s['judge.topP'],
         },
         ...timeouts,
+        maxReplyChars: s['judge.maxReplyChars'],
       });
   }
 }

@@ -134,7 +134,7 @@ describe('janus generate + evaluate', function () {
       });
       const first = await evaluate(server, 'faults.json', '--no-cache', '--timeout-ms', '400');
       assert.equal(first.code, 1);
-      assert.match(first.stderr, /8 rubric item\(s\) were not judged; run the same command again/);
+      assert.match(first.stderr, /8 rubric item\(s\) were not judged \(their calls failed\); run the same command again/);
       assert.match(first.stdout, /scored 8 · unscored 0 · not judged 8/);
       const before = server.requests.length;
       healthy = true;

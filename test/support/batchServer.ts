@@ -30,6 +30,10 @@ export interface BatchServerOptions {
   readonly lookStatus?: (look: number) => number | undefined;
   /** A completed batch without its output file (the server lost it). */
   readonly dropOutputFile?: boolean;
+  /** A 200 reply to the upload with this body and content type instead of a file object (a proxy's page). */
+  readonly uploadReply?: { readonly type: string; readonly body: string };
+  /** Batch objects without their `status` field (a server that is not quite the Batch API). */
+  readonly omitStatus?: boolean;
 }
 
 export interface FakeBatch {
@@ -132,7 +136,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
     errors: b.status === 'failed' ? { object: 'list', data: (options.failedErrors ?? [{ code: 'invalid_request', message: 'the input file is invalid' }]).map((e) => ({ ...e, param: null, line: e.line ?? null })) } : null,
     input_file_id: b.inputFileId,
     completion_window: '24h',
-    status: b.status,
+    ...(options.omitStatus ? {} : { status: b.status }),
     output_file_id: b.outputFileId,
     error_file_id: b.errorFileId,
     created_at: b.createdAt,
@@ -179,6 +183,11 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
         if (req.method === 'POST' && route === '/files') {
           calls['upload']!++;
           if (options.uploadStatus !== undefined) return apiError(res, options.uploadStatus, options.uploadStatus === 413 ? 'File too large' : `upload rejected (${options.uploadStatus})`);
+          if (options.uploadReply) {
+            res.writeHead(200, { 'content-type': options.uploadReply.type });
+            res.end(options.uploadReply.body);
+            return;
+          }
           const form = await new Response(body, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
           const file = form.get('file');
           if (form.get('purpose') !== 'batch' || !(file instanceof Blob)) return apiError(res, 400, 'expected purpose=batch and a file');

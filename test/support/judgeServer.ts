@@ -15,6 +15,8 @@ export interface JudgeRequest {
   readonly repeat: number;
   /** Arrival time (Date.now()). */
   readonly at: number;
+  /** The request's `stream` field. */
+  readonly stream: unknown;
 }
 
 export type JudgeAction =
@@ -22,7 +24,9 @@ export type JudgeAction =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly message?: string }
   | { readonly kind: 'stall' } // headers, then nothing
-  | { readonly kind: 'garbage' }; // 200 with a body that is not a chat completion stream
+  | { readonly kind: 'garbage' } // 200 with a body that is not a chat completion stream
+  | { readonly kind: 'json' } // the score reply as one chat.completion JSON body, whatever `stream` says
+  | { readonly kind: 'html' }; // 200 with an HTML page (a proxy's or a login page)
 
 export interface JudgeServerOptions {
   readonly plan?: (request: JudgeRequest) => JudgeAction;
@@ -73,12 +77,12 @@ export async function startJudgeServer(options: JudgeServerOptions = {}): Promis
         res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-judge', object: 'model' }] }));
         return;
       }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { messages?: { role: string; content: string }[] };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { messages?: { role: string; content: string }[]; stream?: unknown };
       const system = body.messages?.find((m) => m.role === 'system')?.content ?? '';
       const user = body.messages?.find((m) => m.role === 'user')?.content ?? '';
       const repeat = seen.get(user) ?? 0;
       seen.set(user, repeat + 1);
-      const request: JudgeRequest = { index: requests.length, system, user, repeat, at: Date.now() };
+      const request: JudgeRequest = { index: requests.length, system, user, repeat, at: Date.now(), stream: body.stream };
       requests.push(request);
       const action = options.plan?.(request) ?? { kind: 'score' };
       const delay = (options.latencyMs ?? 0) + random() * (options.jitterMs ?? 0);
@@ -98,6 +102,14 @@ export async function startJudgeServer(options: JudgeServerOptions = {}): Promis
           case 'stall':
             res.writeHead(200, { 'content-type': 'text/event-stream' });
             res.flushHeaders();
+            return;
+          case 'json':
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ id: 'j', object: 'chat.completion', model: 'fake-judge', choices: [{ index: 0, message: { role: 'assistant', content: `Feedback: The response meets the rubric in part. [RESULT] ${expectedScore(user)}` }, finish_reason: 'stop' }] }));
+            break;
+          case 'html':
+            res.writeHead(200, { 'content-type': 'text/html' });
+            res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
             return;
           case 'garbage':
             res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -21,6 +21,7 @@ import { createScheduler } from '../../core/jobs/scheduler';
 import type { TextModel } from '../../core/jobs/textModel';
 import { endpointTextModel } from '../../core/jobs/textModel';
 import type { Logger } from '../../core/log';
+import type { BenchInstance } from '../../core/bench/benchSchema';
 import { defaultJudgeSystemPrompt, parseJudgeTemplate } from '../../core/prompts/judgePrompt';
 import { runCliBatch } from './evaluateBatch';
 
@@ -29,7 +30,8 @@ const usage = `Usage: janus evaluate --bench <file> --responses <responses.json>
 Judges every (instance, rubric item) of a Multifaceted Bench file with an OpenAI-compatible chat
 endpoint and writes the evaluation file in the original shape, plus <out stem>.summary.json.
 Finished calls go to <out>.checkpoint.jsonl: run the same command again to resume after a crash or
-Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judge.jsonl.
+Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judge.jsonl. One run
+at a time may write <out>: <out>.lock names the one that does.
 
   --bench           bench file (JSON list, JSONL or .parquet) or a folder of train-*.parquet shards
   --responses       responses file ({ "<id>": { "response": ... } })
@@ -44,7 +46,9 @@ Ctrl+C without repeating them. Replies are cached in <out dir>/.janus/cache/judg
   --template        user-prompt template file ({instruction} {response} {reference_answer} {score_rubric})
   --system-prompt   judge system prompt file
   --price-prompt, --price-completion     prices per million tokens, for the cost estimate
-  --timeout-ms      per call: wait for the reply to start, and longest silence inside it (default 60000 / 30000)
+  --timeout-ms      per call: wait for the reply (judge calls are not streamed, so 100 ms per
+                    --max-tokens token is added) and longest silence inside it (default 60000 / 30000)
+  --max-reply-chars longest judge reply accepted (default 262144); a longer one fails that item only
   --no-cache        neither read nor write the reply cache
   --batch           judge through the OpenAI Batch API instead (needs --judge-model): uploads the
                     requests, creates the batch, polls it (state in <out>.batch.json: the same
@@ -70,6 +74,8 @@ export interface CliEndpoint {
   readonly sampling: Record<string, number | undefined>;
   /** Both the wait for the reply's headers and the longest silence inside a streamed reply. */
   readonly timeoutMs?: number | undefined;
+  /** Longest reply text accepted, in characters (default 262144). */
+  readonly maxReplyChars?: number | undefined;
   /** The command's flags, named by error messages instead of the editor's settings. */
   readonly fixNames?: EndpointFixNames | undefined;
 }
@@ -79,7 +85,8 @@ export function cliProfile(options: CliEndpoint): EndpointProfile {
   const sampling = Object.fromEntries(Object.entries(options.sampling).filter(([, v]) => v !== undefined));
   const timeouts = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs, stallTimeoutMs: options.timeoutMs };
   const schema = options.fixNames ? endpointProfileSchemaSaving(options.fixNames.saveKey) : endpointProfileSchema;
-  const parsed = schema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts });
+  const limit = options.maxReplyChars === undefined ? {} : { maxReplyChars: options.maxReplyChars };
+  const parsed = schema.safeParse({ role: options.role, baseUrl: options.baseUrl, model: options.model ?? '', format: options.format, sampling, ...timeouts, ...limit });
   if (!parsed.success) {
     const { fixNames } = options;
     const where = (path: readonly PropertyKey[]): string => (fixNames ? flagForProfilePath(path, fixNames) : path.join('.'));
@@ -140,12 +147,28 @@ export function formatSummary(summary: EvaluationSummary, intervals?: IntervalsJ
   return lines.join('\n');
 }
 
+/**
+ * Which instances have no response (the first few and the count) and what to do: running the same
+ * command again cannot help them. `items`: their rubric items over all runs.
+ */
+export function missingResponsesText(ids: readonly string[], items: number, responsesFile: string): string {
+  const shown = ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ');
+  const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
+  return `${ids.length} instance(s) have no response in ${responsesFile}: ${shown}${more}. Their ${items} rubric item(s) cannot be judged: generate the missing responses (janus generate with the same --out fills them in) or fix the ids, then evaluate again.`;
+}
+
+/** Rubric items (over `runs`) of the instances in `ids`. */
+export function itemsOf(instances: readonly BenchInstance[], ids: readonly string[], runs: number): number {
+  const missing = new Set(ids);
+  return instances.reduce((n, i) => n + (missing.has(i.id) ? i.rubrics.length * runs : 0), 0);
+}
+
 export const evaluateCommand: CliCommand = {
   name: 'evaluate',
   summary: 'judge a responses file on a Multifaceted Bench file (resumable)',
   usage,
   async run(args: readonly string[]): Promise<number> {
-    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms', 'poll-ms'];
+    const names = ['bench', 'responses', 'out', 'judge', 'judge-model', 'runs', 'concurrency', 'rpm', 'tpm', 'max-attempts', 'max-tokens', 'temperature', 'top-p', 'template', 'system-prompt', 'price-prompt', 'price-completion', 'timeout-ms', 'poll-ms', 'max-reply-chars'];
     let values: Record<string, string | boolean | undefined>;
     try {
       const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
@@ -173,6 +196,7 @@ export const evaluateCommand: CliCommand = {
       format: 'chat',
       sampling: { maxTokens: positive(text('max-tokens'), 'max-tokens', true), temperature: text('temperature') === undefined ? undefined : Number(text('temperature')), topP: positive(text('top-p'), 'top-p', false) },
       timeoutMs: positive(text('timeout-ms'), 'timeout-ms', true),
+      maxReplyChars: positive(text('max-reply-chars'), 'max-reply-chars', true),
       fixNames: cliFixNames({ baseUrl: '--judge', model: '--judge-model', sampling: ['--max-tokens', '--temperature', '--top-p'] }),
     };
     const judge = cliTextModel({ ...endpoint, logger: stderrLogger });
@@ -186,7 +210,7 @@ export const evaluateCommand: CliCommand = {
     const cacheFile = path.join(path.dirname(out), '.janus', 'cache', 'judge.jsonl');
     if (values['batch'] === true || values['cancel-batch'] === true) {
       const cache = values['no-cache'] === true ? undefined : await openCallCache(cacheFile);
-      return runCliBatch({ endpoint, identity: judge.identity, instances, responses, runs, out, template, systemPrompt, cache, pollMs: positive(text('poll-ms'), 'poll-ms', true), cancel: values['cancel-batch'] === true });
+      return runCliBatch({ endpoint, identity: judge.identity, instances, responses, responsesFile: text('responses') ?? '', runs, out, template, systemPrompt, cache, pollMs: positive(text('poll-ms'), 'poll-ms', true), cancel: values['cancel-batch'] === true });
     }
     const scheduler = createScheduler({ concurrency: positive(text('concurrency'), 'concurrency', true) ?? 16, requestsPerMinute: positive(text('rpm'), 'rpm', false), tokensPerMinute: positive(text('tpm'), 'tpm', false) });
     const cache = values['no-cache'] === true ? undefined : await openCallCache(cacheFile);
@@ -203,9 +227,8 @@ export const evaluateCommand: CliCommand = {
       sigint.dispose();
       await cache?.close();
     }
-    if (result.missingResponses.length > 0) {
-      process.stderr.write(`warning: no response for ${result.missingResponses.length} instance(s) (${result.missingResponses.slice(0, 5).join(', ')}${result.missingResponses.length > 5 ? ', ...' : ''}); their items are not judged\n`);
-    }
+    const withoutResponse = itemsOf(instances, result.missingResponses, runs);
+    if (result.missingResponses.length > 0) process.stderr.write(`error: ${missingResponsesText(result.missingResponses, withoutResponse, text('responses') ?? '')}\n`);
     process.stdout.write(`${formatSummary(result.summary, result.intervals)}\nwrote ${[...result.files.evaluations, result.files.summary].join(', ')}\n`);
     if (result.cancelled) {
       process.stderr.write('cancelled: run the same command again to continue\n');
@@ -214,7 +237,8 @@ export const evaluateCommand: CliCommand = {
     if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy.message}\n`);
     const { unscored, missing } = result.summary;
     if (unscored > 0) process.stderr.write(`${unscored} rubric item(s) ended unscored (the judge's replies had no score); their replies are kept as feedback with score null\n`);
-    if (missing > 0) process.stderr.write(`${missing} rubric item(s) were not judged; run the same command again to retry them\n`);
+    const failed = missing - withoutResponse;
+    if (failed > 0) process.stderr.write(`${failed} rubric item(s) were not judged (their calls failed); run the same command again to retry them\n`);
     return unscored > 0 || missing > 0 || result.stoppedBy ? 1 : 0;
   },
 };

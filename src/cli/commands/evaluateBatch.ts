@@ -9,10 +9,11 @@ import type { ResponsesFile } from '../../core/bench/resultFiles';
 import type { BatchEvaluationOptions, BatchState } from '../../core/jobs/batchEvaluation';
 import { batchJudgeOf, batchStatusText, cancelBatchEvaluation, pollBatchEvaluation, readBatchState, submitBatchEvaluation } from '../../core/jobs/batchEvaluation';
 import type { CallCache } from '../../core/jobs/callCache';
+import { withRunLock } from '../../core/jobs/runLock';
 import { openaiBatchApi } from '../../core/judge/openaiBatchApi';
 import type { JudgeTemplate } from '../../core/prompts/judgePrompt';
 import type { CliEndpoint } from './evaluate';
-import { abortOnSigint, cliApiKey, cliProfile, formatSummary, stderrLogger } from './evaluate';
+import { abortOnSigint, cliApiKey, cliProfile, formatSummary, itemsOf, missingResponsesText, stderrLogger } from './evaluate';
 
 export interface CliBatchOptions {
   readonly endpoint: CliEndpoint;
@@ -20,6 +21,8 @@ export interface CliBatchOptions {
   readonly identity: string;
   readonly instances: readonly BenchInstance[];
   readonly responses: ResponsesFile;
+  /** The responses file's path, for messages. */
+  readonly responsesFile: string;
   readonly runs: number;
   readonly out: string;
   readonly template: JudgeTemplate | undefined;
@@ -35,6 +38,11 @@ export function batchStateFile(out: string): string {
 }
 
 export async function runCliBatch(options: CliBatchOptions): Promise<number> {
+  // The live job's lock on the same output: a live and a batch run never overlap on one --out.
+  return withRunLock(options.out, stderrLogger, () => batch(options));
+}
+
+async function batch(options: CliBatchOptions): Promise<number> {
   const profile = cliProfile(options.endpoint);
   const apiKey = cliApiKey();
   const fixNames = options.endpoint.fixNames;
@@ -81,7 +89,8 @@ export async function runCliBatch(options: CliBatchOptions): Promise<number> {
       return 130;
     }
     const { summary, intervals, files, unscored, missingResponses } = result.evaluation;
-    if (missingResponses.length > 0) process.stderr.write(`warning: no response for ${missingResponses.length} instance(s); their items are not judged\n`);
+    const withoutResponse = itemsOf(options.instances, missingResponses, options.runs);
+    if (missingResponses.length > 0) process.stderr.write(`error: ${missingResponsesText(missingResponses, withoutResponse, options.responsesFile)}\n`);
     process.stdout.write(`${formatSummary(summary, intervals)}\nwrote ${[...files.evaluations, files.summary].join(', ')}\n`);
     if (result.state.status === 'expired' || result.state.status === 'cancelled') process.stderr.write(`batch ${result.state.status}: the replies that finished are kept\n`);
     if (unscored.length > 0 || summary.missing > 0) {

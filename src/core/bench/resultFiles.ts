@@ -11,8 +11,40 @@ import { rubricSchema } from '../preferences/persona';
 import type { Rubric } from '../preferences/persona';
 import type { BenchInstance } from './benchSchema';
 
+/**
+ * An object keyed by instance id, parsed into a null-prototype object: an id may be any string,
+ * `__proto__` and `constructor` included (`z.record` drops `__proto__`, and a plain object answers
+ * `constructor` with a function).
+ */
+function idRecordSchema<S extends z.ZodType>(entry: S) {
+  return z
+    .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'expected an object keyed by instance id' })
+    .transform((value, ctx) => {
+      const out = idRecord<z.output<S>>();
+      for (const key of Object.keys(value)) {
+        const parsed = entry.safeParse(value[key]);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] });
+          return z.NEVER;
+        }
+        out[key] = parsed.data;
+      }
+      return out;
+    });
+}
+
+/** An empty object for entries keyed by instance id (no prototype: any id is an own key). */
+export function idRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** The entry of `id`, only if the object has it as its own key (never an inherited `constructor`). */
+export function entryFor<T>(file: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(file, id) ? file[id] : undefined;
+}
+
 export const responseEntrySchema = z.object({ response: z.string(), reward: z.number().optional() }).loose();
-export const responsesFileSchema = z.record(z.string(), responseEntrySchema);
+export const responsesFileSchema = idRecordSchema(responseEntrySchema);
 export type ResponsesFile = z.infer<typeof responsesFileSchema>;
 
 export const evaluationEntrySchema = z
@@ -28,7 +60,7 @@ export const evaluationEntrySchema = z
     score: z.array(z.number().int().min(1).max(5).nullable()),
   })
   .loose();
-export const evaluationFileSchema = z.record(z.string(), evaluationEntrySchema);
+export const evaluationFileSchema = idRecordSchema(evaluationEntrySchema);
 export type EvaluationEntry = z.infer<typeof evaluationEntrySchema>;
 export type EvaluationFile = z.infer<typeof evaluationFileSchema>;
 
@@ -76,7 +108,7 @@ export async function readEvaluationFile(file: string): Promise<EvaluationFile> 
 
 /** Bench ids with no response, so a job can say which ones before it spends anything. */
 export function missingResponses(instances: readonly BenchInstance[], responses: ResponsesFile): string[] {
-  return instances.filter((instance) => responses[instance.id] === undefined).map((instance) => instance.id);
+  return instances.filter((instance) => entryFor(responses, instance.id) === undefined).map((instance) => instance.id);
 }
 
 /** 4-space indent as the original scripts write; key order follows insertion (bench order). */

@@ -1,6 +1,6 @@
 import { OpenAI } from 'openai';
 import type { Stream } from 'openai/core/streaming';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, Completion, CompletionCreateParamsStreaming } from 'openai/resources';
+import type { ChatCompletionChunk, ChatCompletionCreateParams, Completion, CompletionCreateParams } from 'openai/resources';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import type { RetryGate, RetryPolicy } from '../jobs/retry';
@@ -8,11 +8,11 @@ import { defaultRetryPolicy, withRetry } from '../jobs/retry';
 import type { JanusInput } from '../prompts/janusFormat';
 import { buildChatMessages, formatJanusPrompt } from '../prompts/janusFormat';
 import type { EndpointErrorContext, EndpointFixNames } from './endpointError';
-import { EndpointError, badResponseError, cancelledError, retryDecisionFor, stalledError } from './endpointError';
+import { EndpointError, badResponseError, cancelledError, replyTooLargeError, retryDecisionFor, stalledError } from './endpointError';
 import { toEndpointError } from './openaiErrors';
 import type { EndpointProfile } from './profile';
 import { displayOrigin } from './profile';
-import { SseTransport } from './sseRequest';
+import { SseTransport, UnreadableBodyError } from './sseRequest';
 import type { ChunkDeltas, TokenUsage } from './streamAssembly';
 import { StreamAssembler, chatChunkDeltas, completionChunkDeltas } from './streamAssembly';
 
@@ -64,6 +64,11 @@ export interface GenerateOptions {
   readonly jsonMode?: boolean;
   /** The scheduler's: a 429 pauses every request to the server, and retries wait for it. */
   readonly retryGate?: RetryGate | undefined;
+  /**
+   * False: ask for one JSON body (`stream: false`). Judge calls show no text as it comes, so one
+   * parse per call is all they need. Either way a server's JSON body or event stream is read.
+   */
+  readonly stream?: boolean | undefined;
 }
 
 /** Servers that need no key still get a header: the openai package refuses to run without one. */
@@ -78,6 +83,8 @@ export class EndpointClient {
   private readonly openai: OpenAI;
   private readonly transport: SseTransport | undefined;
   private readonly fixNames: EndpointFixNames | undefined;
+  /** Only to mask it out of error text. */
+  private readonly secret: string | undefined;
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private model: Promise<string> | undefined;
@@ -89,6 +96,7 @@ export class EndpointClient {
     this.logger = options.logger ?? silentLogger;
     this.retryPolicy = options.retryPolicy ?? defaultRetryPolicy;
     this.fixNames = options.fixNames;
+    this.secret = options.apiKey;
     this.openai = new OpenAI({
       baseURL: profile.baseUrl,
       apiKey: options.apiKey ?? noKey,
@@ -100,15 +108,21 @@ export class EndpointClient {
     this.transport = options.fetch ? undefined : new SseTransport(profile.baseUrl, options.apiKey ?? noKey);
   }
 
-  /** A streamed POST; resolves once the server has answered with headers. */
-  private post<T>(path: string, body: object, signal: AbortSignal): Promise<AsyncIterable<T>> {
-    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs: this.profile.timeoutMs }) as Promise<AsyncIterable<T>>;
-    return this.openai.post<Stream<T>>(path, { body, signal, stream: true });
+  /** A POST whose reply is read as chunks (an event stream's, or one JSON body's); resolves once the server has answered with headers. */
+  private async post<T>(path: string, body: { stream: boolean }, signal: AbortSignal, onBytes?: () => void): Promise<AsyncIterable<T>> {
+    // Per event or JSON body: the text's characters, JSON-escaped, plus the envelope.
+    const maxBytes = this.profile.maxReplyChars * 6 + 64 * 1024;
+    // A non-streamed reply's headers come when the whole reply is ready: the wait covers writing
+    // it too, at no less than 10 tokens a second (a local judge's 1024 tokens: 102 s more).
+    const timeoutMs = body.stream ? this.profile.timeoutMs : this.profile.timeoutMs + this.profile.sampling.maxTokens * 100;
+    if (this.transport) return this.transport.post({ path, body, signal, timeoutMs, maxBytes, onBytes }) as Promise<AsyncIterable<T>>;
+    if (body.stream) return this.openai.post<Stream<T>>(path, { body, signal, stream: true });
+    return oneChunk(await this.openai.post<T>(path, { body, signal, timeout: timeoutMs }));
   }
 
   private get context(): EndpointErrorContext {
     const p = this.profile;
-    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs, fixNames: this.fixNames };
+    return { role: p.role, baseUrl: p.baseUrl, model: p.model, timeoutMs: p.timeoutMs, stallTimeoutMs: p.stallTimeoutMs, fixNames: this.fixNames, secret: this.secret };
   }
 
   /** Model ids the server lists at `/models`. */
@@ -184,6 +198,7 @@ export class EndpointClient {
     let stalled = false;
     let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let chars = 0;
     const armStallTimer = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -193,7 +208,11 @@ export class EndpointClient {
     };
     try {
       const model = await this.resolveModel(combined);
-      const chunks = await withRetry(() => this.open(input, model, n, combined, options), {
+      // Any bytes (a keep-alive comment too) show the server is alive: not stalled.
+      const onBytes = (): void => {
+        if (timer !== undefined) armStallTimer();
+      };
+      const chunks = await withRetry(() => this.open(input, model, n, combined, options, onBytes), {
         classify: retryDecisionFor,
         policy: this.retryPolicy,
         signal: combined,
@@ -202,17 +221,25 @@ export class EndpointClient {
           this.logger.warn(`${displayOrigin(this.profile.baseUrl)}: attempt ${attempt} failed (${(error as Error).message}); retrying in ${Math.round(delayMs)} ms`),
       });
       armStallTimer();
+      let choices = 0;
+      const maxChars = this.profile.maxReplyChars * (n ?? 1);
       for await (const deltas of chunks) {
         armStallTimer();
+        choices += deltas.deltas.length;
+        for (const delta of deltas.deltas) chars += delta.text.length;
+        if (chars > maxChars) throw replyTooLargeError(ctx, this.profile.maxReplyChars);
         yield deltas;
       }
       ended = true;
       // The openai package ends an aborted stream quietly instead of throwing.
       if (signal.aborted) throw cancelledError(ctx);
-      if (stalled) throw stalledError(ctx);
+      if (stalled) throw stalledError(ctx, chars);
+      // A server that ignored the request's shape, or sent an empty body: never an empty text.
+      if (choices === 0) throw badResponseError(ctx, 'a reply without any completion choice');
     } catch (error) {
       if (signal.aborted) throw cancelledError(ctx);
-      if (stalled) throw stalledError(ctx);
+      if (stalled) throw stalledError(ctx, chars);
+      if (error instanceof UnreadableBodyError && error.tooLarge) throw replyTooLargeError(ctx, this.profile.maxReplyChars);
       throw toEndpointError(error, ctx);
     } finally {
       clearTimeout(timer);
@@ -223,12 +250,12 @@ export class EndpointClient {
   }
 
   /** Sends the request and returns its chunks once the server has answered with headers. */
-  private async open(input: JanusInput, model: string, n: number | undefined, signal: AbortSignal, options: GenerateOptions): Promise<AsyncIterable<ChunkDeltas>> {
+  private async open(input: JanusInput, model: string, n: number | undefined, signal: AbortSignal, options: GenerateOptions, onBytes?: () => void): Promise<AsyncIterable<ChunkDeltas>> {
     const { sampling, format } = this.profile;
     const common = {
       model,
       ...(n === undefined ? {} : { n }),
-      stream: true as const,
+      stream: options.stream !== false,
       max_tokens: sampling.maxTokens,
       temperature: sampling.temperature,
       top_p: sampling.topP,
@@ -239,21 +266,25 @@ export class EndpointClient {
     };
     try {
       if (format === 'mistral-instruct') {
-        const body: CompletionCreateParamsStreaming & { repetition_penalty?: number } = { ...common, prompt: formatJanusPrompt(input) };
-        return mapChunks(await this.post<Completion>('/completions', body, signal), completionChunkDeltas);
+        const body: CompletionCreateParams & { repetition_penalty?: number; stream: boolean } = { ...common, prompt: formatJanusPrompt(input) };
+        return mapChunks(await this.post<Completion>('/completions', body, signal, onBytes), completionChunkDeltas);
       }
       const messages = buildChatMessages(input, { systemRole: this.profile.chatSystemRole });
-      const body: ChatCompletionCreateParamsStreaming & { repetition_penalty?: number } = {
+      const body: ChatCompletionCreateParams & { repetition_penalty?: number; stream: boolean } = {
         ...common,
         messages,
         ...(options.jsonMode === true ? { response_format: { type: 'json_object' as const } } : {}),
       };
-      return mapChunks(await this.post<ChatCompletionChunk>('/chat/completions', body, signal), chatChunkDeltas);
+      return mapChunks(await this.post<ChatCompletionChunk>('/chat/completions', body, signal, onBytes), chatChunkDeltas);
     } catch (error) {
       if (error instanceof EndpointError) throw error;
       throw toEndpointError(error, this.context);
     }
   }
+}
+
+async function* oneChunk<T>(value: T): AsyncGenerator<T> {
+  yield value;
 }
 
 async function* mapChunks<T>(source: AsyncIterable<T>, map: (chunk: T) => ChunkDeltas): AsyncGenerator<ChunkDeltas> {

@@ -16,6 +16,10 @@ export type EndpointErrorKind =
   | 'badRequest'
   | 'server'
   | 'badResponse'
+  /** A reply over the profile's `maxReplyChars`: that call fails, the job goes on. */
+  | 'replyTooLarge'
+  /** The connection broke after part of the reply had arrived (not "could not be reached"). */
+  | 'interrupted'
   | 'cancelled';
 
 /**
@@ -34,6 +38,8 @@ export interface EndpointFixNames {
   readonly saveKey: string;
   /** Where the served models are listed, after "Fix <model>". */
   readonly listModels: string;
+  /** The reply size limit; default the editor's `janus.<role>.maxReplyChars`. */
+  readonly maxReplyChars?: string | undefined;
 }
 
 /** The names of the editor's settings for a role (the default when a host gives none). */
@@ -47,6 +53,7 @@ export function settingFixNames(role: EndpointRole): EndpointFixNames {
     stallTimeout: 'janus.request.stallTimeoutMs',
     saveKey: editorSaveKey,
     listModels: '"Janus: Check Endpoints" lists the served models',
+    maxReplyChars: `janus.${role}.maxReplyChars`,
   };
 }
 
@@ -59,6 +66,8 @@ export interface EndpointErrorContext {
   readonly stallTimeoutMs: number;
   /** Default: the editor's settings for `role`. */
   readonly fixNames?: EndpointFixNames | undefined;
+  /** The API key in use: never shown, only masked out of anything a server said. */
+  readonly secret?: string | undefined;
 }
 
 function namesFor(ctx: EndpointErrorContext): EndpointFixNames {
@@ -99,11 +108,23 @@ export function retryDecisionFor(error: unknown): RetryDecision {
 
 const keyLike = /\b(sk|rk|pk|key|api)[-_][A-Za-z0-9_*.-]{6,}/gi;
 
-/** A server's own words, shortened and with anything shaped like a key masked. */
-export function serverDetail(text: string | undefined): string {
+/** Characters keys are made of, in runs long enough that matching a piece of the key is no accident. */
+const keyPiece = /[A-Za-z0-9_\-.~+/=]{8,}/g;
+
+/**
+ * `text` with the key in use masked, whatever its shape: the whole key, and any run of 8 or more
+ * key characters that is a piece of it (servers echo parts of a rejected key, e.g. "sk-proj-ab…").
+ */
+export function maskSecret(text: string, secret: string | undefined): string {
+  if (secret === undefined || secret.length < 4) return text;
+  return text.split(secret).join('[redacted]').replace(keyPiece, (piece) => (secret.includes(piece) ? '[redacted]' : piece));
+}
+
+/** A server's own words, shortened, with the key in use and anything shaped like a key masked. */
+export function serverDetail(text: string | undefined, secret?: string): string {
   if (!text) return '';
   // Without its closing period: the detail is followed by our own sentence.
-  const clean = text.replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
+  const clean = maskSecret(text, secret).replace(keyLike, '[redacted]').replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
@@ -184,7 +205,7 @@ export function unreachableError(ctx: EndpointErrorContext, cause: unknown): End
 export function httpError(ctx: EndpointErrorContext, status: number, detail: string, retryAfterMs: number | undefined, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
   const names = namesFor(ctx);
-  const said = serverDetail(detail);
+  const said = serverDetail(detail, ctx.secret);
   const because = said ? `: ${said}` : '';
   const make = (kind: EndpointErrorKind, message: string): EndpointError =>
     new EndpointError(kind, message, origin, status, retryAfterMs, { cause, role: ctx.role });
@@ -216,9 +237,11 @@ export function timeoutError(ctx: EndpointErrorContext, cause?: unknown): Endpoi
   return new EndpointError('timeout', `Endpoint ${origin} did not answer within ${seconds(ctx.timeoutMs)}. The model may still be loading: try again, or raise ${namesFor(ctx).timeout}.`, origin, undefined, undefined, { cause, role: ctx.role });
 }
 
-export function stalledError(ctx: EndpointErrorContext): EndpointError {
+/** `chars`: reply text that had arrived before the silence (it is said, so nobody thinks nothing came). */
+export function stalledError(ctx: EndpointErrorContext, chars = 0): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('stalled', `Endpoint ${origin} sent nothing for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, so the request was stopped. Try again, or raise ${namesFor(ctx).stallTimeout}.`, origin, undefined, undefined, { role: ctx.role });
+  const what = chars > 0 ? `stopped sending for ${seconds(ctx.stallTimeoutMs)} in the middle of a reply, after ${chars} characters of text` : `answered, then sent nothing for ${seconds(ctx.stallTimeoutMs)} before any text`;
+  return new EndpointError('stalled', `Endpoint ${origin} ${what}, so the request was stopped. Try again, or raise ${namesFor(ctx).stallTimeout}.`, origin, undefined, undefined, { role: ctx.role });
 }
 
 export function cancelledError(ctx: EndpointErrorContext): EndpointError {
@@ -226,7 +249,27 @@ export function cancelledError(ctx: EndpointErrorContext): EndpointError {
   return new EndpointError('cancelled', 'The request was cancelled.', origin, undefined, undefined, { role: ctx.role });
 }
 
+export function replyTooLargeError(ctx: EndpointErrorContext, limitChars: number): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  const setting = namesFor(ctx).maxReplyChars ?? settingFixNames(ctx.role).maxReplyChars ?? 'the reply size limit';
+  return new EndpointError('replyTooLarge', `Endpoint ${origin} sent a reply longer than ${limitChars} characters, so that call was stopped and counts as failed. Raise ${setting} if replies this long are expected.`, origin, undefined, undefined, { role: ctx.role });
+}
+
+/** The connection broke after `bytes` of the reply had arrived. */
+export function interruptedError(ctx: EndpointErrorContext, bytes: number, cause: unknown): EndpointError {
+  const origin = displayOrigin(ctx.baseUrl);
+  const code = causeCode(cause);
+  return new EndpointError(
+    'interrupted',
+    `Endpoint ${origin} closed the connection in the middle of a reply, after ${bytes} bytes had arrived${code ? ` (${code})` : ''}. Try again; if it persists, check the server's log.`,
+    origin,
+    undefined,
+    undefined,
+    { cause, role: ctx.role },
+  );
+}
+
 export function badResponseError(ctx: EndpointErrorContext, what: string, cause?: unknown): EndpointError {
   const origin = displayOrigin(ctx.baseUrl);
-  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${what}). Check that ${namesFor(ctx).format} matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
+  return new EndpointError('badResponse', `Endpoint ${origin} sent a reply this extension cannot read (${serverDetail(what, ctx.secret)}). Check that ${namesFor(ctx).format} matches the server.`, origin, undefined, undefined, { cause, role: ctx.role });
 }

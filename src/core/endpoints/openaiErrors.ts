@@ -1,7 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { parseRetryAfter } from '../jobs/retry';
 import type { EndpointErrorContext } from './endpointError';
-import { EndpointError, badResponseError, cancelledError, causeCode, httpError, timeoutError, unreachableError } from './endpointError';
+import { EndpointError, maskSecret, badResponseError, cancelledError, causeCode, httpError, interruptedError, timeoutError, unreachableError } from './endpointError';
+import { StreamInterruptedError } from './sseRequest';
 
 // Kept apart from endpointError.ts so that code which only shows or classifies errors does not
 // load the `openai` package (the extension loads it on the first request, not at activation).
@@ -12,8 +13,11 @@ import { EndpointError, badResponseError, cancelledError, causeCode, httpError, 
  */
 export function toEndpointError(error: unknown, ctx: EndpointErrorContext, nowMs: number = Date.now()): EndpointError {
   if (error instanceof EndpointError) return error;
+  // The original error is kept as `cause` and logged: mask the key in what the server said there too.
+  if (error instanceof Error && ctx.secret !== undefined) error.message = maskSecret(error.message, ctx.secret);
   if (error instanceof APIConnectionTimeoutError) return timeoutError(ctx, error);
   if (error instanceof APIUserAbortError) return cancelledError(ctx);
+  if (error instanceof StreamInterruptedError) return interruptedError(ctx, error.bytes, error.cause);
   if (error instanceof APIConnectionError) return unreachableError(ctx, error.cause ?? error);
   if (error instanceof APIError && typeof error.status === 'number') {
     const headers = error.headers;

@@ -29,8 +29,14 @@ export const defaultTimeouts = {
   stallTimeoutMs: 30_000,
 } as const;
 
+/** Longest reply text accepted (characters): a judge reply is a few hundred; a runaway server's is not. */
+export const defaultMaxReplyChars = 256 * 1024;
+
 /** How the editor says where a key goes (see `EndpointFixNames.saveKey`). */
 export const editorSaveKey = 'with "Janus: Set API Key..."';
+
+/** Query parameter names that carry a key or token (`?api-key=`, `?key=`, `?access_token=`...). */
+const keyParameter = /^(api[-_]?key|key|apikey|token|access[-_]?token|auth|secret|password)$/i;
 
 /**
  * An http(s) URL without credentials; `new URL` accepts much more than an endpoint can be.
@@ -48,6 +54,10 @@ export const httpUrlSchemaSaving = (saveKey: string) => z.string().trim().superR
     ctx.addIssue({ code: 'custom', message: `"${value}" must start with http:// or https://` });
   } else if (url.username !== '' || url.password !== '') {
     ctx.addIssue({ code: 'custom', message: `must not contain a user name or password (save the key ${saveKey})` });
+  } else {
+    // Named, never echoed: the value is the key. A URL is logged, shown and written to summaries.
+    const keyParam = [...url.searchParams.keys()].find((name) => keyParameter.test(name));
+    if (keyParam !== undefined) ctx.addIssue({ code: 'custom', message: `must not carry a key in its query ("${keyParam}=..."): remove it and save the key ${saveKey}` });
   }
 });
 
@@ -76,6 +86,7 @@ export const endpointProfileSchemaSaving = (saveKey: string) => z.object({
   sampling: samplingSchema,
   timeoutMs: z.number().int().min(1).default(defaultTimeouts.timeoutMs),
   stallTimeoutMs: z.number().int().min(1).default(defaultTimeouts.stallTimeoutMs),
+  maxReplyChars: z.number().int().min(1).default(defaultMaxReplyChars),
 });
 
 export const endpointProfileSchema = endpointProfileSchemaSaving(editorSaveKey);

@@ -18,6 +18,38 @@ export interface SseRequest {
   readonly signal: AbortSignal;
   /** Longest wait for the response headers (as the `openai` package's `timeout`). */
   readonly timeoutMs: number;
+  /** Most bytes one event (or a whole JSON body) may hold before the reply is refused as too large. */
+  readonly maxBytes?: number | undefined;
+  /** Called whenever body bytes arrive (a keep-alive comment too): the stream is not stalled. */
+  readonly onBytes?: (() => void) | undefined;
+}
+
+/**
+ * A 2xx body that is neither an event stream nor a JSON completion (an HTML page, plain text), or
+ * one over the size limit: mapped to a named `EndpointError` by `toEndpointError`, never retried.
+ */
+export class UnreadableBodyError extends Error {
+  override readonly name = 'UnreadableBodyError';
+  constructor(
+    message: string,
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A connection that failed after part of the reply arrived: not "could not be reached". `bytes`
+ * is how much of the body had arrived.
+ */
+export class StreamInterruptedError extends Error {
+  override readonly name = 'StreamInterruptedError';
+  constructor(
+    readonly bytes: number,
+    options: { cause: unknown },
+  ) {
+    super(`the connection closed after ${bytes} bytes of the reply`, options);
+  }
 }
 
 /**
@@ -99,7 +131,7 @@ export class SseTransport {
           return;
         }
         settled = true;
-        resolve(sseChunks(res, signal, () => signal.removeEventListener('abort', onAbort)));
+        resolve(replyChunks(res, signal, request.maxBytes ?? Number.POSITIVE_INFINITY, () => signal.removeEventListener('abort', onAbort), request.onBytes));
       });
       req.end(payload);
     });
@@ -133,21 +165,54 @@ async function readAll(res: http.IncomingMessage): Promise<string> {
   return text;
 }
 
+/** What a body starting with `text` is: SSE, one JSON document, or neither (undefined: not known yet). */
+function sniff(text: string): 'sse' | 'json' | 'other' | undefined {
+  const start = text.search(/\S/);
+  if (start < 0) return undefined;
+  const first = text[start];
+  if (first === '{' || first === '[') return 'json';
+  if (first === ':') return 'sse';
+  const line = /^[^\r\n]*/.exec(text.slice(start))?.[0] ?? '';
+  if (/^(data|event|id|retry)(:|$)/.test(line)) return 'sse';
+  // Wait for the end of the first line before calling it something else (up to a short limit).
+  return line.length < text.length - start || line.length > 16 ? 'other' : undefined;
+}
+
+function snippet(text: string): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
+}
+
 /**
- * The `data:` payloads of an event stream, parsed. A stream closed by `signal` ends quietly (as the
- * `openai` package's does; callers check their own signals); one the server cuts short throws.
- * `done` runs when the stream ends.
+ * The reply's chunks: the `data:` payloads of an event stream, parsed, or (from a server that
+ * ignores `stream: true`, or when none was asked) the one JSON completion of the body. A stream
+ * closed by `signal` ends quietly (as the `openai` package's does; callers check their own
+ * signals); one the server cuts short throws. `done` runs when the reply ends.
  */
-async function* sseChunks(res: http.IncomingMessage, signal: AbortSignal, done: () => void): AsyncGenerator<unknown, void, undefined> {
+async function* replyChunks(res: http.IncomingMessage, signal: AbortSignal, maxBytes: number, done: () => void, onBytes?: () => void): AsyncGenerator<unknown, void, undefined> {
   const headers = res.headers;
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let data: string[] = [];
+  let dataLength = 0;
   let event: string | null = null;
   let finished = false;
+  let mode: 'sse' | 'json' | 'other' | undefined;
+  let received = 0;
+  const tooLarge = (): UnreadableBodyError => new UnreadableBodyError(`a reply over the ${maxBytes} bytes it may have`, true);
   try {
     for await (const chunk of res) {
+      received += (chunk as Buffer).length;
+      onBytes?.();
       pending += decoder.write(chunk as Buffer);
+      mode ??= sniff(pending);
+      if (mode === undefined) continue;
+      if (mode === 'other') throw new UnreadableBodyError(`a ${headers['content-type'] ?? 'untyped'} body that is neither an event stream nor a JSON completion: "${snippet(pending)}"`);
+      if (mode === 'json') {
+        if (pending.length > maxBytes) throw tooLarge();
+        continue;
+      }
+      if (pending.length > maxBytes) throw tooLarge();
       let newline: number;
       while ((newline = pending.indexOf('\n')) >= 0) {
         const line = pending.charCodeAt(newline - 1) === 13 ? pending.slice(0, newline - 1) : pending.slice(0, newline);
@@ -157,6 +222,7 @@ async function* sseChunks(res: http.IncomingMessage, signal: AbortSignal, done: 
           const text = data.join('\n');
           const name = event;
           data = [];
+          dataLength = 0;
           event = null;
           if (finished) continue;
           if (text.startsWith('[DONE]')) {
@@ -175,13 +241,24 @@ async function* sseChunks(res: http.IncomingMessage, signal: AbortSignal, done: 
         let value = colon < 0 ? '' : line.slice(colon + 1);
         if (value.startsWith(' ')) value = value.slice(1);
         if (field === 'event') event = value;
-        else if (field === 'data') data.push(value);
+        else if (field === 'data') {
+          dataLength += value.length;
+          if (dataLength > maxBytes) throw tooLarge();
+          data.push(value);
+        }
       }
     }
+    pending += decoder.end();
+    if (mode === undefined && pending.trim() !== '') throw new UnreadableBodyError(`a ${headers['content-type'] ?? 'untyped'} body that is neither an event stream nor a JSON completion: "${snippet(pending)}"`);
+    if (mode === 'json') {
+      const parsed = JSON.parse(pending) as { error?: object } | null;
+      if (parsed?.error) throw new APIError(undefined, parsed.error, undefined, webHeaders(headers));
+      yield parsed;
+    }
   } catch (error) {
-    if (error instanceof APIError || error instanceof SyntaxError) throw error;
+    if (error instanceof APIError || error instanceof SyntaxError || error instanceof UnreadableBodyError) throw error;
     if (signal.aborted) return;
-    throw new APIConnectionError({ cause: error as Error });
+    throw received > 0 ? new StreamInterruptedError(received, { cause: error }) : new APIConnectionError({ cause: error as Error });
   } finally {
     done();
     // Stopping early (or a throw) must close the connection so the server frees its slot.

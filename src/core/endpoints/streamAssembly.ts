@@ -59,9 +59,12 @@ export function completionChunkDeltas(chunk: unknown): ChunkDeltas {
   return readChoices(chunk, (choice) => choice['text']);
 }
 
-/** Deltas of one `/v1/chat/completions` stream chunk (role-only and empty deltas give ''). */
+/**
+ * Deltas of one `/v1/chat/completions` stream chunk (role-only and empty deltas give ''), or of a
+ * whole non-streamed reply (its `message.content`).
+ */
 export function chatChunkDeltas(chunk: unknown): ChunkDeltas {
-  return readChoices(chunk, (choice) => record(choice['delta'])?.['content']);
+  return readChoices(chunk, (choice) => record(choice['delta'])?.['content'] ?? record(choice['message'])?.['content']);
 }
 
 export interface AssembledChoice {

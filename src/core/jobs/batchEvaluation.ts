@@ -304,7 +304,6 @@ async function collect(options: BatchEvaluationOptions, start: BatchState): Prom
     const parsedOutput = parseJudgeBatchOutput(output, options.instances, runs);
     const parsedErrors = parseJudgeBatchOutput(errors, options.instances, runs);
     const checkpoint = new CheckpointWriter(options.checkpointFile, (await readCheckpoint(options.checkpointFile, acceptLine)).endsMidLine);
-    const appends: Promise<void>[] = [];
     try {
       for (const item of [...parsedOutput.items, ...parsedErrors.items]) {
         const judged = byCustomId.get(batchCustomId(item.id, item.rubricIndex, item.run));
@@ -315,13 +314,12 @@ async function collect(options: BatchEvaluationOptions, start: BatchState): Prom
           continue;
         }
         const record: JudgeRecord = { run: item.run, id: item.id, rubricIndex: item.rubricIndex, score: item.score, feedback: item.feedback, reply: item.reply, attempts: 1 };
-        if (done.get(judged.key)?.reply !== record.reply) appends.push(checkpoint.append({ key: judged.key, fingerprint: judged.fingerprint, result: record }));
+        if (done.get(judged.key)?.reply !== record.reply) checkpoint.append({ key: judged.key, fingerprint: judged.fingerprint, result: record });
         done.set(judged.key, record);
         await options.cache?.put(judged.fingerprint, { text: item.reply });
       }
-      await Promise.all(appends);
     } finally {
-      await checkpoint.close();
+      checkpoint.close();
     }
     for (const line of [...parsedOutput.failed, ...parsedErrors.failed]) {
       const judged = line.customId === undefined ? undefined : byCustomId.get(line.customId);

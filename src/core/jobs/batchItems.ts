@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { entryFor } from '../bench/resultFiles';
 import { batchCustomId } from '../judge/batchFiles';
 import { parseJudgeReply } from '../judge/scoreParser';
 import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
 import type { BatchEvaluationOptions } from './batchEvaluation';
 import { CheckpointWriter, readCheckpoint } from './checkpoint';
 import type { JudgeRecord } from './evaluationJob';
-import { acceptRecord, judgeFingerprint, judgeUnitKey } from './evaluationJob';
+import { acceptRecordFor, judgeFingerprint, judgeUnitKey } from './evaluationJob';
 
 type ItemOptions = Pick<BatchEvaluationOptions, 'instances' | 'responses' | 'template' | 'systemPrompt' | 'judge'>;
 
@@ -32,7 +33,7 @@ export function judgeItems(options: ItemOptions, runs: number): JudgeItem[] {
   const items: JudgeItem[] = [];
   for (let run = 0; run < runs; run++) {
     for (const instance of options.instances) {
-      const response = options.responses[instance.id]?.response;
+      const response = entryFor(options.responses, instance.id)?.response;
       if (response === undefined) continue;
       instance.rubrics.forEach((rubric, rubricIndex) => {
         const prompt = renderJudgePrompt(template, { instruction: instance.prompt, response, referenceAnswer: instance.reference_answer, rubric });
@@ -66,12 +67,11 @@ export async function judgedAlready(options: Pick<BatchEvaluationOptions, 'check
   const done = new Map<string, JudgeRecord>();
   for (const line of read.records) {
     if (byKey.get(line.key)?.fingerprint !== line.fingerprint) continue;
-    const record = acceptRecord(line.result);
+    const record = acceptRecordFor(line.result, line.key);
     if (record) done.set(line.key, record);
   }
   if (options.cache) {
     const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
-    const appends: Promise<void>[] = [];
     try {
       for (const item of items) {
         if (done.has(item.key)) continue;
@@ -80,11 +80,10 @@ export async function judgedAlready(options: Pick<BatchEvaluationOptions, 'check
         if (!cached || !parsed || parsed.score === null) continue;
         const record: JudgeRecord = { run: item.run, id: item.id, rubricIndex: item.rubricIndex, ...parsed, reply: cached.text, attempts: 0 };
         done.set(item.key, record);
-        appends.push(writer.append({ key: item.key, fingerprint: item.fingerprint, result: record }));
+        writer.append({ key: item.key, fingerprint: item.fingerprint, result: record });
       }
-      await Promise.all(appends);
     } finally {
-      await writer.close();
+      writer.close();
     }
   }
   return done;

@@ -28,14 +28,15 @@ export async function openCallCache(file: string): Promise<CallCache> {
   const read = await readCheckpoint(file, accept);
   const entries = new Map<string, CachedCall>(read.records.map((r) => [r.key, { text: r.text, usage: r.usage }]));
   const writer = new CheckpointWriter(file, read.endsMidLine);
+  writer.open();
   return {
     get: (key) => entries.get(key),
     async put(key, value) {
       if (entries.has(key)) return;
       entries.set(key, value);
-      await writer.append({ key, text: value.text, ...(value.usage ? { usage: value.usage } : {}) });
+      writer.append({ key, text: value.text, ...(value.usage ? { usage: value.usage } : {}) });
     },
-    close: () => writer.close(),
+    close: async () => writer.close(),
   };
 }
 

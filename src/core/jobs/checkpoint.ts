@@ -4,9 +4,9 @@
  * last line short; reading skips a line that does not parse (it is only ever the unfinished last
  * one) and the next append starts on a fresh line.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { UserFacingError, describeError } from '../errors';
 
 export interface CheckpointRead<T> {
   readonly records: T[];
@@ -16,98 +16,138 @@ export interface CheckpointRead<T> {
   readonly endsMidLine: boolean;
 }
 
-/** Reads every record `accept` recognises; a missing file is an empty checkpoint. */
-export async function readCheckpoint<T>(file: string, accept: (value: unknown) => T | undefined): Promise<CheckpointRead<T>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0, endsMidLine: false };
-    throw error;
-  }
+/**
+ * Lines longer than this are skipped unparsed (counted in `skipped`): no record a job writes comes
+ * near it (replies are capped far below), and reading one would hold it as a string at once.
+ */
+export const maxCheckpointLineBytes = 16 * 1024 * 1024;
+
+/**
+ * Reads every record `accept` recognises; a missing file is an empty checkpoint. The file is read
+ * as a stream, line by line, so neither a huge file nor a huge line can exceed a string's length.
+ */
+export async function readCheckpoint<T>(file: string, accept: (value: unknown) => T | undefined, maxLineBytes = maxCheckpointLineBytes): Promise<CheckpointRead<T>> {
   const records: T[] = [];
   let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped++;
-      continue;
+  let parts: Buffer[] = [];
+  let length = 0;
+  let overlong = false;
+  let lastByte = -1;
+  const endLine = (): void => {
+    if (overlong) skipped++;
+    else if (length > 0) {
+      const line = Buffer.concat(parts, length).toString('utf8');
+      if (line.trim() !== '') {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          value = undefined;
+        }
+        const record = value === undefined ? undefined : accept(value);
+        if (record === undefined) skipped++;
+        else records.push(record);
+      }
     }
-    const record = accept(value);
-    if (record === undefined) skipped++;
-    else records.push(record);
+    parts = [];
+    length = 0;
+    overlong = false;
+  };
+  const add = (piece: Buffer): void => {
+    if (overlong || piece.length === 0) return;
+    if (length + piece.length > maxLineBytes) {
+      overlong = true;
+      parts = [];
+      length = 0;
+      return;
+    }
+    parts.push(piece);
+    length += piece.length;
+  };
+  try {
+    for await (const chunk of createReadStream(file)) {
+      const buffer = chunk as Buffer;
+      let start = 0;
+      for (let newline = buffer.indexOf(10); newline >= 0; newline = buffer.indexOf(10, start)) {
+        add(buffer.subarray(start, newline));
+        endLine();
+        start = newline + 1;
+      }
+      add(buffer.subarray(start));
+      if (buffer.length > 0) lastByte = buffer[buffer.length - 1] ?? -1;
+    }
+  } catch (error) {
+    // ENOTDIR: a parent is a file, so there is no checkpoint (writing will say why it cannot).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { records: [], skipped: 0, endsMidLine: false };
+    throw error;
   }
-  return { records, skipped, endsMidLine: text.length > 0 && !text.endsWith('\n') };
+  const endsMidLine = lastByte !== -1 && lastByte !== 10;
+  endLine();
+  return { records, skipped, endsMidLine };
 }
 
 /**
- * Appends records, one line each, through one open file handle. Lines that arrive while a write
- * is in flight, or within `gatherMs` of the first line after a successful write, go out together
- * in one write (a group commit): a judge run finishes hundreds of calls a second, and a write per
- * line (a hop to libuv's thread pool and back each) was a visible share of the CLI's CPU time. An
- * append resolves only once its line is in the file, so nothing is reported done before that.
+ * Appends records, one line each, with a synchronous write: when `append` returns, the line is in
+ * the file (the page cache: the process may die, the machine must not), so a call never counts as
+ * done before its record is safe from a SIGKILL. One small `writeSync` costs a few microseconds
+ * (see bench/checkpointAppend.ts), less than the thread-pool hop of an async write.
  */
 export class CheckpointWriter {
-  private handle: Promise<FileHandle> | undefined;
-  private buffer: string[] = [];
-  private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private writing: Promise<void> | undefined;
+  private fd: number | undefined;
   private needsNewline: boolean;
-  private wroteOk = false;
 
   constructor(
     readonly file: string,
     endsMidLine = false,
-    private readonly gatherMs = 50,
   ) {
     this.needsNewline = endsMidLine;
   }
 
-  append(record: unknown): Promise<void> {
-    this.buffer.push(`${this.needsNewline ? '\n' : ''}${JSON.stringify(record)}\n`);
-    this.needsNewline = false;
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.writing ??= this.drain();
-    return done;
-  }
-
-  private async drain(): Promise<void> {
-    // Not before the first write, nor after a failed one: a disk that cannot take the checkpoint
-    // must stop the job at once, not after another window of calls.
-    if (this.wroteOk && this.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
-    while (this.buffer.length > 0) {
-      const text = this.buffer.join('');
-      const waiters = this.waiters;
-      this.buffer = [];
-      this.waiters = [];
-      try {
-        this.handle ??= mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
-        await (await this.handle).write(text);
-        this.wroteOk = true;
-        for (const w of waiters) w.resolve();
-      } catch (error) {
-        // A full disk fails these lines' callers; the next append tries again with a fresh handle.
-        this.handle = undefined;
-        this.wroteOk = false;
-        for (const w of waiters) w.reject(error);
-      }
+  /**
+   * Opens the file for appending (creating its folder). Call it before the first paid call: a
+   * folder that cannot be written then fails the job before anything is spent.
+   */
+  open(): void {
+    if (this.fd !== undefined) return;
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = openSync(this.file, 'a');
+    } catch (error) {
+      throw fileWriteError(this.file, error);
     }
-    this.writing = undefined;
   }
 
-  /** Resolves when every append so far has reached the file. */
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+  /** Writes one line; throws a `UserFacingError` naming the file and the cause when it cannot. */
+  append(record: unknown): void {
+    this.open();
+    const bytes = Buffer.from(`${this.needsNewline ? '\n' : ''}${JSON.stringify(record)}\n`);
+    try {
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd ?? -1, bytes, offset);
+      this.needsNewline = false;
+    } catch (error) {
+      // Part of the line may be in the file: the next one starts on a fresh line.
+      this.needsNewline = true;
+      this.close();
+      throw fileWriteError(this.file, error);
+    }
   }
 
-  /** Flushes and closes the file handle. */
-  async close(): Promise<void> {
-    await this.flush();
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle) await (await handle).close();
+  close(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Why a file could not be written, in the user's terms: permission, read-only, full disk (and the path). */
+export function fileWriteError(file: string, error: unknown): UserFacingError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  let what: string;
+  if (code === 'EACCES' || code === 'EPERM') what = `no permission to write there (${code}). Choose a folder you can write to, or fix its permissions`;
+  else if (code === 'EROFS') what = 'the file system is read-only (EROFS). Choose a writable folder';
+  else if (code === 'ENOSPC' || code === 'EDQUOT') what = `the disk is full (${code}). Free disk space`;
+  else if (code === 'ENOTDIR' || code === 'EISDIR') what = `a path component is not what it should be (${code}). Choose another output path`;
+  else what = describeError(error);
+  return new UserFacingError(`Cannot write ${file}: ${what}, then run again; calls already recorded are kept.`, { cause: error });
 }

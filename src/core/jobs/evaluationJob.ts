@@ -6,8 +6,9 @@
 import path from 'node:path';
 import type { BenchInstance } from '../bench/benchSchema';
 import type { EvaluationFile, ResponsesFile } from '../bench/resultFiles';
-import { evaluationEntry, writeResultFile } from '../bench/resultFiles';
+import { entryFor, evaluationEntry, idRecord, missingResponses as missingResponsesOf, writeResultFile } from '../bench/resultFiles';
 import type { TokenUsage } from '../endpoints/streamAssembly';
+import { UserFacingError } from '../errors';
 import { writeFileAtomic } from '../files/atomicWrite';
 import type { JudgeTemplate } from '../prompts/judgePrompt';
 import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
@@ -17,6 +18,7 @@ import { parseJudgeReply } from '../judge/scoreParser';
 import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
+import { withRunLock } from './runLock';
 import { runUnits } from './unitRunner';
 import type { IntervalsComputer, IntervalsJson } from '../stats/evaluationStats';
 import { computeIntervalsHere } from '../stats/evaluationStats';
@@ -77,14 +79,24 @@ export function judgeFingerprint(identity: string, system: string, prompt: strin
   return hashKey([identity, system, prompt, run]);
 }
 
-/** Recognises a `JudgeRecord` read back from a checkpoint. */
+/**
+ * Recognises a `JudgeRecord` read back from a checkpoint. An unscored record with an empty reply
+ * is a failure some earlier version recorded (a server that ignored `stream`), not a judgement:
+ * refused, so a rerun asks again.
+ */
 export function acceptRecord(value: unknown): JudgeRecord | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Partial<JudgeRecord>;
-  const scoreOk = v.score === null || (typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 1 && v.score <= 5);
+  const scoreOk = (v.score === null && typeof v.reply === 'string' && v.reply.trim() !== '') || (typeof v.score === 'number' && Number.isInteger(v.score) && v.score >= 1 && v.score <= 5);
   return typeof v.id === 'string' && typeof v.run === 'number' && typeof v.rubricIndex === 'number' && scoreOk && typeof v.feedback === 'string' && typeof v.reply === 'string'
     ? (value as JudgeRecord)
     : undefined;
+}
+
+/** A record read back from the checkpoint line of `key`: one that claims another item is refused. */
+export function acceptRecordFor(value: unknown, key: string): JudgeRecord | undefined {
+  const record = acceptRecord(value);
+  return record && judgeUnitKey(record.run, record.id, record.rubricIndex) === key ? record : undefined;
 }
 
 function addUsage(total: TokenUsage | undefined, usage: TokenUsage | undefined): TokenUsage | undefined {
@@ -100,7 +112,7 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
   const units: JobUnit<JudgeRecord>[] = [];
   for (let run = 0; run < runs; run++) {
     for (const instance of options.instances) {
-      const response = options.responses[instance.id]?.response;
+      const response = entryFor(options.responses, instance.id)?.response;
       if (response === undefined) continue;
       instance.rubrics.forEach((rubric, rubricIndex) => {
         // Rendered again when the call is made rather than kept: 11k judge prompts of a 3-run
@@ -137,6 +149,8 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
               }
               options.logger?.debug(`${instance.id} rubric ${rubricIndex + 1}: no score in the reply (attempt ${attempt} of ${maxAttempts})`);
             }
+            // Empty replies are no judgement: fail the item (not checkpointed), so a rerun asks again.
+            if (reply.trim() === '') throw new UserFacingError(`The judge sent ${maxAttempts} empty replies for ${instance.id} rubric ${rubricIndex + 1}; run again to retry it.`);
             return { result: { ...base, score: null, feedback: reply.trim(), reply, attempts: maxAttempts }, usage };
           },
         });
@@ -149,9 +163,9 @@ function judgeUnits(options: EvaluationJobOptions, runs: number): JobUnit<JudgeR
 /** The evaluation file of one run in the original shape; unscored items are `null` with the reply as feedback. */
 export function evaluationFileForRun(instances: readonly BenchInstance[], responses: ResponsesFile, records: readonly JudgeRecord[], run: number): EvaluationFile {
   const byKey = new Map(records.filter((r) => r.run === run).map((r) => [`${r.id}/${r.rubricIndex}`, r]));
-  const file: EvaluationFile = {};
+  const file: EvaluationFile = idRecord();
   for (const instance of instances) {
-    const response = responses[instance.id]?.response;
+    const response = entryFor(responses, instance.id)?.response;
     if (response === undefined) continue;
     const judged = instance.rubrics.map((_, i) => byKey.get(`${instance.id}/${i}`));
     file[instance.id] = evaluationEntry(
@@ -165,10 +179,14 @@ export function evaluationFileForRun(instances: readonly BenchInstance[], respon
 }
 
 export async function runEvaluationJob(options: EvaluationJobOptions): Promise<EvaluationJobResult> {
+  return withRunLock(options.outFile, options.logger, () => evaluate(options));
+}
+
+async function evaluate(options: EvaluationJobOptions): Promise<EvaluationJobResult> {
   const runs = options.runs ?? 1;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, not ${runs}`);
-  const missingResponses = options.instances.filter((i) => options.responses[i.id] === undefined).map((i) => i.id);
-  const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecord });
+  const missingResponses = missingResponsesOf(options.instances, options.responses);
+  const outcome = await runUnits({ ...options, units: judgeUnits(options, runs), acceptResult: acceptRecordFor });
   const records = [...outcome.results.values()];
   const { summary, intervals, files } = await writeEvaluationOutputs({ ...options, runs, records, judgeIdentity: options.judge.identity, missingResponses });
   return { summary, intervals, records, missingResponses, failures: outcome.failures, cancelled: outcome.cancelled, stoppedBy: outcome.stoppedBy, progress: outcome.progress, files };

@@ -7,10 +7,11 @@ import type { ResponsesFile } from '../bench/resultFiles';
 import type { TokenUsage } from '../endpoints/streamAssembly';
 import type { JanusInput } from '../prompts/janusFormat';
 import type { RequestScheduler } from './scheduler';
-import { writeResultFile } from '../bench/resultFiles';
+import { idRecord, writeResultFile } from '../bench/resultFiles';
 import type { TextModel } from './textModel';
 import { completeScheduled, hashKey } from './textModel';
 import type { JobHostOptions, JobOutcome, JobUnit } from './unitRunner';
+import { withRunLock } from './runLock';
 import { runUnits } from './unitRunner';
 
 /**
@@ -71,8 +72,12 @@ function generationUnits(options: GenerationJobOptions): JobUnit<GenerationRecor
 }
 
 export async function runGenerationJob(options: GenerationJobOptions): Promise<GenerationJobResult> {
+  return withRunLock(options.outFile, options.logger, () => generate(options));
+}
+
+async function generate(options: GenerationJobOptions): Promise<GenerationJobResult> {
   const outcome = await runUnits({ ...options, units: generationUnits(options), acceptResult: acceptRecord });
-  const responses: ResponsesFile = {};
+  const responses: ResponsesFile = idRecord();
   for (const instance of options.instances) {
     const record = outcome.results.get(instance.id);
     if (record) responses[instance.id] = { response: record.response, ...(record.reward === undefined ? {} : { reward: record.reward }) };

@@ -26,14 +26,18 @@ export interface TextModel {
   complete(input: JanusInput, signal: AbortSignal, gate?: RetryGate): Promise<TextCompletion>;
 }
 
-/** A model over an endpoint client: collects the streamed text into one completion. */
+/**
+ * A model over an endpoint client: one whole completion per call. A judge's is asked for
+ * non-streamed (one JSON body, parsed once); a generator's streams.
+ */
 export function endpointTextModel(client: EndpointClient): TextModel {
   const p = client.profile;
+  const stream = p.role !== 'judge';
   return {
     identity: JSON.stringify({ baseUrl: p.baseUrl, model: p.model, format: p.format, systemRole: p.chatSystemRole, sampling: p.sampling }),
     maxTokens: p.sampling.maxTokens,
     async complete(input, signal, gate) {
-      for await (const event of client.generateStream(input, signal, gate ? { retryGate: gate } : {})) {
+      for await (const event of client.generateStream(input, signal, { stream, ...(gate ? { retryGate: gate } : {}) })) {
         if (event.type === 'done') return { text: event.text, usage: event.usage };
       }
       throw new Error('the generation stream ended without a result');

@@ -38,8 +38,11 @@ export interface JobUnit<R> {
 export interface RunUnitsOptions<R> {
   readonly units: readonly JobUnit<R>[];
   readonly checkpointFile: string;
-  /** Recognises a result read back from the checkpoint (anything else is skipped). */
-  readonly acceptResult: (value: unknown) => R | undefined;
+  /**
+   * Recognises a result read back from the checkpoint line of `key` (anything else, including a
+   * result that belongs to another key, is skipped and its unit runs again).
+   */
+  readonly acceptResult: (value: unknown, key: string) => R | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: JobProgress) => void) | undefined;
   readonly prices?: JobPrices | undefined;
@@ -109,7 +112,7 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   const fingerprints = read.records.length === 0 ? new Map<string, string>() : new Map(options.units.map((u) => [u.key, u.fingerprint]));
   for (const line of read.records) {
     if (fingerprints.get(line.key) !== line.fingerprint) continue;
-    const result = options.acceptResult(line.result);
+    const result = options.acceptResult(line.result, line.key);
     if (result !== undefined) results.set(line.key, result);
   }
   const tracker = new ProgressTracker(options.units.length, options.now, options.prices);
@@ -136,6 +139,8 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
   });
 
   const writer = new CheckpointWriter(options.checkpointFile, read.endsMidLine);
+  // Before the first paid call: a folder that cannot be written stops the job here.
+  writer.open();
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   // Every queued call listens on this one signal: thousands of listeners are expected, not a leak.
@@ -166,9 +171,9 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
       return;
     }
     try {
-      await writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
+      writer.append({ key: unit.key, fingerprint: unit.fingerprint, result: outcome.result });
     } catch (error) {
-      halt(new UserFacingError(`Could not write the checkpoint ${options.checkpointFile} (${describeError(error)}). Free disk space and rerun; calls already recorded are kept.`, { cause: error }));
+      halt(error as Error);
       return;
     }
     inARow = 0;
@@ -190,6 +195,6 @@ export async function runUnits<R>(options: RunUnitsOptions<R>): Promise<RunUnits
     unsubscribe?.();
     stopTicker();
   }
-  await writer.close();
+  writer.close();
   return { results, failures, cancelled: options.signal?.aborted ?? false, stoppedBy, progress: tracker.snapshot() };
 }

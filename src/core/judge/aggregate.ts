@@ -120,7 +120,7 @@ export function summarize(instances: readonly BenchInstance[], items: readonly J
   };
   const counts = new Map<string, number>();
   for (const instance of instances) if (instanceRuns.has(instance.id)) counts.set(instance.source, (counts.get(instance.source) ?? 0) + 1);
-  const perInstance: Record<string, InstanceScores> = {};
+  const perInstance: Record<string, InstanceScores> = Object.create(null) as Record<string, InstanceScores>;
   for (const instance of instances) {
     perInstance[instance.id] = {
       mean: mean(instanceRuns.get(instance.id) ?? []),

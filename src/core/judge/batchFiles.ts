@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { BenchInstance } from '../bench/benchSchema';
 import type { ResponsesFile } from '../bench/resultFiles';
+import { entryFor } from '../bench/resultFiles';
 import type { Sampling } from '../endpoints/profile';
 import type { JudgeTemplate } from '../prompts/judgePrompt';
 import { defaultJudgeSystemPrompt, defaultJudgeTemplate, renderJudgePrompt } from '../prompts/judgePrompt';
@@ -44,7 +45,7 @@ export function* judgeBatchLines(options: BatchRequestOptions): Generator<string
   const system = options.systemPrompt ?? defaultJudgeSystemPrompt;
   for (let run = 0; run < (options.runs ?? 1); run++) {
     for (const instance of options.instances) {
-      const response = options.responses[instance.id]?.response;
+      const response = entryFor(options.responses, instance.id)?.response;
       if (response === undefined) continue;
       for (const [i, rubric] of instance.rubrics.entries()) {
         const customId = batchCustomId(instance.id, i, run);

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { BenchInstance } from '../../core/bench/benchSchema';
-import { readResponsesFile } from '../../core/bench/resultFiles';
+import { missingResponses, readResponsesFile } from '../../core/bench/resultFiles';
 import { UserFacingError } from '../../core/errors';
 import { openCallCache } from '../../core/jobs/callCache';
 import type { EvaluationJobResult } from '../../core/jobs/evaluationJob';
@@ -67,7 +67,7 @@ export async function evaluateBench(ctx: JanusContext, rawArgs?: unknown): Promi
   const ids = args?.ids;
   const instances: BenchInstance[] = ids ? parsed.instances.filter((i) => ids.includes(i.id)) : [...parsed.instances];
   if (instances.length === 0) throw new UserFacingError(`Instance ${ids?.join(', ') ?? ''} has problems; fix them before evaluating it.`);
-  const missing = instances.filter((i) => responses[i.id] === undefined).map((i) => i.id);
+  const missing = missingResponses(instances, responses);
   if (missing.length === instances.length) throw new UserFacingError(`${path.basename(responsesFile)} has no response for ${ids ? `instance ${missing.join(', ')}` : 'any instance of this bench'}. Run "Janus: Generate Responses for Bench" or pick another file.`);
   if (missing.length > 0) ctx.log.warn(`${path.basename(responsesFile)} has no response for ${missing.length} instance(s): ${missing.slice(0, 20).join(', ')}`);
 

@@ -4,7 +4,7 @@ import { evaluationFileSchema, parseResultText, responsesFileSchema, serializeRe
 describe('responses and evaluation files', () => {
   it('reads the original responses shape, with an optional reward', () => {
     const file = parseResultText('{"0": {"response": "hi"}, "1": {"response": "yo", "reward": -0.5}}', responsesFileSchema, 'r.json', 'responses file');
-    assert.deepEqual(file, { '0': { response: 'hi' }, '1': { response: 'yo', reward: -0.5 } });
+    assert.deepEqual({ ...file }, { '0': { response: 'hi' }, '1': { response: 'yo', reward: -0.5 } });
   });
 
   it('names the file and the line and column of a syntax error', () => {

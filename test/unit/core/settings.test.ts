@@ -18,6 +18,7 @@ describe('settings', () => {
       sampling: { maxTokens: 1024, temperature: 1, topP: 0.9, repetitionPenalty: 1.03 },
       timeoutMs: 60_000,
       stallTimeoutMs: 30_000,
+      maxReplyChars: 262_144,
     });
   });
 
