@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { AdmissionOptions } from './admission';
-import { Admission } from './admission';
+import { Admission, requireJsonContent } from './admission';
 import type { ChoiceResult, LlamaRuntime } from './llamaRuntime';
 import type { Usage } from './protocol';
 import { ChoiceStreamWriter } from './sseWriter';
@@ -252,7 +252,9 @@ export class EngineServer {
   }
 
   private async getReward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // Refused before the body is read: an engine without a reward model holds no upload for nothing.
+    // Refused before the body is read (after its declared type): an engine without a reward model
+    // holds no upload for nothing.
+    requireJsonContent(req);
     this.rewardModel();
     const { query } = parseBody(getRewardRequestSchema, await readJson(req, REWARD_BODY_BYTES, this.bodies));
     sendJson(res, 200, { rewards: await this.scoreTexts(res, query) });
@@ -260,6 +262,7 @@ export class EngineServer {
 
   /** vLLM's `/pooling` rows (`data: [r]`) or `/classify` rows of a one-label classifier (`probs: [r]`, raw: no activation). */
   private async pooling(req: http.IncomingMessage, res: http.ServerResponse, shape: 'pooling' | 'classify'): Promise<void> {
+    requireJsonContent(req);
     this.rewardModel();
     const request = parseBody(poolingRequestSchema, await readJson(req, REWARD_BODY_BYTES, this.bodies));
     const reward = this.ready().reward;

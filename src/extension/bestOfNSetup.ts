@@ -102,7 +102,8 @@ export class BestOfNResources implements vscode.Disposable {
   private async localEngineFacts(): Promise<LocalEngineFacts> {
     const running = this.ctx.engine.engine;
     const candidates = localEngineCandidates(this.ctx.config.settings, running?.baseUrl);
-    const answers = await Promise.all(candidates.map(async (root) => ((await probeRewardModel(root, { timeoutMs: 2000 })) ? root : undefined)));
+    // An engine this window started answers only with its session key, which keyFor returns for its origin.
+    const answers = await Promise.all(candidates.map(async (root) => ((await probeRewardModel(root, { timeoutMs: 2000, apiKey: await this.ctx.keys.keyFor(root) })) ? root : undefined)));
     const withRewardModel = answers.filter((root): root is string => root !== undefined);
     this.ctx.log.debug(`Reward (auto): local engines with a reward model: ${withRewardModel.length > 0 ? withRewardModel.join(', ') : 'none'} (asked ${candidates.length}).`);
     return { runningPort: running?.port, withRewardModel };

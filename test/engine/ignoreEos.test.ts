@@ -1,9 +1,26 @@
 // `ignore_eos: true` keeps generating past every end-of-generation token until max_tokens, as
 // llama.cpp's server and vLLM do: benchmarks and length tests depend on exact lengths.
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createTinyLlamaWeights, loadTinyVocabulary, writeTinyLlamaGguf } from '../../src/engine/tinyModel';
 import type { RunningEngine } from '../support/engineProcess';
 import { startEngine } from '../support/engineProcess';
-import { getTinyModel } from '../support/tinyModelFixture';
+import { useTempDir } from '../support/tempDir';
+
+/**
+ * The tiny generator with its EOS row of the output projection scaled up, so that, as with a real
+ * model, texts end: with Mistral's 32k vocabulary and random weights EOS is otherwise about one
+ * token in 32,000, and no run would stop early for ignore_eos to matter.
+ */
+async function writeModelThatEnds(file: string): Promise<string> {
+  const weights = createTinyLlamaWeights(1, await loadTinyVocabulary());
+  const { nEmbd } = weights.hparams;
+  const eos = weights.vocab.eosId;
+  const output = Float32Array.from(weights.output);
+  for (let i = eos * nEmbd; i < (eos + 1) * nEmbd; i++) output[i] = (output[i] ?? 0) * 2.5;
+  await writeTinyLlamaGguf(file, { ...weights, output });
+  return file;
+}
 
 interface Completion {
   choices: { text?: string; message?: { content: string }; finish_reason: string }[];
@@ -12,11 +29,12 @@ interface Completion {
 
 describe('local engine: ignore_eos', function () {
   this.timeout(120_000);
+  const tempDir = useTempDir('janus-eos-');
   let engine: RunningEngine;
 
   before(async () => {
-    const tiny = await getTinyModel();
-    engine = await startEngine(['--model', tiny.modelPath, '--parallel', '1', '--context', '512', '--quiet']);
+    const model = await writeModelThatEnds(path.join(tempDir(), 'tiny-ends.gguf'));
+    engine = await startEngine(['--model', model, '--parallel', '1', '--context', '512', '--quiet']);
   });
   after(async () => {
     await engine.stop();

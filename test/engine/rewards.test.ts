@@ -99,16 +99,16 @@ describe('local engine: rewards from a separate reward model', function () {
 
   it('truncates a text over max_length to its first 2048 tokens and reads the last kept one', async () => {
     const tiny = await getTinyModel();
-    const prefix = '<s>[INST] Say hello many times. [/INST]';
-    const perWord = referenceTokens(`${prefix} hello hello`).length - referenceTokens(`${prefix} hello`).length;
-    assert.equal(perWord, 1, '" hello" is one token in the tiny vocabulary');
+    const prefix = '<s>[INST] Say a word many times. [/INST]';
+    const perWord = referenceTokens(`${prefix} word word`).length - referenceTokens(`${prefix} word`).length;
+    assert.equal(perWord, 1, '" word" is one token in the Mistral vocabulary');
     const base = referenceTokens(prefix).length;
-    const cut = `${prefix}${' hello'.repeat(2048 - base)}`;
-    const long = `${prefix}${' hello'.repeat(3000)} and a different ending that must not count </s>`;
+    const cut = `${prefix}${' word'.repeat(2048 - base)}`;
+    const long = `${prefix}${' word'.repeat(3000)} and a different ending that must not count </s>`;
     const cutTokens = referenceTokens(cut);
     assert.equal(cutTokens.length, 2048);
     assert.deepEqual(referenceTokens(long).slice(0, 2048), cutTokens);
-    const [longReward, cutReward, shorter] = await rewards([long, cut, `${prefix}${' hello'.repeat(2040 - base)}`]);
+    const [longReward, cutReward, shorter] = await rewards([long, cut, `${prefix}${' word'.repeat(2040 - base)}`]);
     assert.equal(longReward, cutReward);
     assert.notEqual(shorter, cutReward, 'the position read matters');
     const expected = rewardFromHidden(tiny.rewardHead, referenceForward(tiny.rewardModel.weights, cutTokens).hLast);

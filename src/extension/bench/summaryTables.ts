@@ -106,7 +106,9 @@ export function heatmapSvg(cells: Readonly<Record<string, Readonly<Record<string
   const cellWidth = 118;
   const cellHeight = 24;
   const top = 22;
-  const header = columns.map((c, j) => `<text x="${labelWidth + j * cellWidth + cellWidth / 2}" y="15" text-anchor="middle">${escapeXml(c)}</text>`).join('');
+  // Column heads as the lenses name them (background_knowledge is wider than a cell).
+  const head = (c: string): string => (c === 'background_knowledge' ? 'knowledge' : c);
+  const header = columns.map((c, j) => `<text x="${labelWidth + j * cellWidth + cellWidth / 2}" y="15" text-anchor="middle">${escapeXml(head(c))}</text>`).join('');
   const body = rows.map(([source, row], i) => {
     const y = top + i * cellHeight;
     const label = `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeXml(source.length > 26 ? `${source.slice(0, 25)}…` : source)}</text>`;
@@ -177,7 +179,7 @@ export function summaryMarkdown(summary: SummaryOverview, title: string, charts?
   lines.push('## By dimension', '', '| dimension | mean | 95% interval |', '| --- | ---: | :---: |');
   for (const [dimension, mean] of Object.entries(summary.byDimension)) lines.push(`| ${dimension} | ${fmt(mean)} | ${interval(own(ci?.byDimension, dimension))} |`);
   lines.push('');
-  if (files.dimensions !== undefined) lines.push(`![Mean score per dimension${ci ? ' with 95% intervals' : ''}](${encodeURI(files.dimensions)})`, '');
+  if (files.dimensions !== undefined) lines.push(`![Mean score per dimension](${encodeURI(files.dimensions)})`, '');
   if (files.heatmap !== undefined && ci && Object.keys(ci.bySourceDimension).length > 0) {
     lines.push('## Source × dimension', '', 'Each cell: the mean of that dimension over the source\'s instances, ± half its 95% interval (hover a cell for the interval and count; open a source below for its instances).', '', `![Source by dimension heatmap](${encodeURI(files.heatmap)})`, '');
     lines.push(...cellLists(ci));
