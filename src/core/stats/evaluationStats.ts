@@ -39,7 +39,6 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
   for (const instance of instances) {
     const scores = Object.hasOwn(summary.perInstance, instance.id) ? summary.perInstance[instance.id] : undefined;
     if (scores === undefined || scores.mean === null) continue;
-    values.add(row, 'o', scores.mean);
     values.add(row, `s\u0000${instance.source}`, scores.mean);
     // One value per instance and dimension: the mean of that dimension's rubric items (usually one).
     const dimensionScores = new Map<string, number[]>();
@@ -52,7 +51,6 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
     });
     for (const [dimension, list] of dimensionScores) {
       const value = list.reduce((a, b) => a + b, 0) / list.length;
-      values.add(row, `d\u0000${dimension}`, value);
       values.add(row, `c\u0000${instance.source}\u0000${dimension}`, value);
       const cells = cellInstances.get(instance.source) ?? new Map<string, [string, number][]>();
       cellInstances.set(instance.source, cells);
@@ -62,6 +60,12 @@ export function evaluationIntervals(instances: readonly BenchInstance[], summary
     }
     row++;
   }
+  // The overall mean is the union of the sources, a dimension the union of its cells: rolled up.
+  const sources = [...new Set(instances.map((i) => i.source))];
+  values.addRollup('o', sources.map((source) => `s\u0000${source}`));
+  const dimensions = new Set<string>();
+  for (const cells of cellInstances.values()) for (const dimension of cells.keys()) dimensions.add(dimension);
+  for (const dimension of dimensions) values.addRollup(`d\u0000${dimension}`, sources.map((source) => `c\u0000${source}\u0000${dimension}`));
   const all = values.intervals(options);
   const byDimension = new Map<string, Interval>();
   const bySource = new Map<string, Interval>();

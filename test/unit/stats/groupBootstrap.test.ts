@@ -35,4 +35,20 @@ describe('stats: one bootstrap for many group means', () => {
     const expected = values.filter((_, i) => i % 4 === 0).reduce((a, b) => a + b, 0) / 100;
     assert.ok(Math.abs(quarter.mean - expected) < 1e-12);
   });
+
+  it('rolls a union of disjoint groups up to the interval of the same group filled directly', () => {
+    const direct = new GroupedValues();
+    const rolled = new GroupedValues();
+    values.forEach((v, i) => {
+      direct.add(i, 'all', v);
+      rolled.add(i, i % 3 === 0 ? 'a' : 'b', v);
+    });
+    rolled.addRollup('all', ['a', 'b']);
+    const d = direct.intervals({ seed: 4 }).get('all');
+    const r = rolled.intervals({ seed: 4 }).get('all');
+    assert.ok(d && r);
+    assert.deepEqual([r.n, r.mean], [d.n, d.mean]);
+    // The same draws, so the same resample means up to float32 storage.
+    assert.ok(Math.abs(r.low - d.low) < 1e-5 && Math.abs(r.high - d.high) < 1e-5, `${r.low} ${d.low}`);
+  });
 });
