@@ -1,6 +1,6 @@
 import type { BootstrapOptions, Interval } from './bootstrap';
 import { defaultLevel, defaultResamples, defaultSeed, quantileUnsorted, standardDeviation } from './bootstrap';
-import { seedState } from './random';
+import { Xoshiro128 } from './random';
 
 /**
  * Many means over one set of instances from one bootstrap: each resample draws n instances with
@@ -78,24 +78,11 @@ export class GroupedValues {
     // How often each instance was drawn in this resample: a group's mean is then a weighted mean
     // over its members, read in order (no scattered writes per draw, which were the slow part).
     const drawn = new Int32Array(n);
-    const state = seedState(options.seed ?? defaultSeed);
-    let s0 = state[0] ?? 0;
-    let s1 = state[1] ?? 0;
-    let s2 = state[2] ?? 0;
-    let s3 = state[3] ?? 0;
+    const rng = new Xoshiro128(options.seed ?? defaultSeed);
     for (let r = 0; r < resamples; r++) {
       drawn.fill(0);
       for (let k = 0; k < n; k++) {
-        // xoshiro128**, stepped inline as in bootstrapMeans.
-        const out32 = Math.imul((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25), 9) >>> 0;
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        const i = Math.floor((out32 / 4294967296) * n);
+        const i = rng.below(n);
         drawn[i] = (drawn[i] ?? 0) + 1;
       }
       const row = r * total;

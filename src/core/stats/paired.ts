@@ -1,6 +1,6 @@
 import type { BootstrapOptions } from './bootstrap';
 import { bootstrapMeans, defaultLevel, defaultResamples, defaultSeed, quantileUnsorted } from './bootstrap';
-import { seedState } from './random';
+import { Xoshiro128 } from './random';
 
 /**
  * Two runs on the same bench compared instance by instance: the mean of (b - a) with a paired
@@ -117,27 +117,14 @@ function signFlipPValue(deltas: Float64Array, permutations: number, seed: number
   observed = Math.abs(observed);
   // Relative slack so float rounding of equal sums never turns a tie into a miss.
   const threshold = observed - 1e-12 * Math.max(1, observed);
-  // xoshiro128** stepped inline (as in bootstrapMeans): one 32-bit draw gives 32 signs.
-  const state = seedState(seed);
-  let s0 = state[0] ?? 0;
-  let s1 = state[1] ?? 0;
-  let s2 = state[2] ?? 0;
-  let s3 = state[3] ?? 0;
+  // One 32-bit draw gives 32 signs.
+  const rng = new Xoshiro128(seed);
   let hits = 0;
   for (let p = 0; p < permutations; p++) {
     let sum = 0;
     let bits = 0;
     for (let i = 0; i < n; i++) {
-      if ((i & 31) === 0) {
-        bits = Math.imul((Math.imul(s1, 5) << 7) | (Math.imul(s1, 5) >>> 25), 9);
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-      }
+      if ((i & 31) === 0) bits = rng.next();
       const value = deltas[i] ?? 0;
       sum += (bits >>> (i & 31)) & 1 ? value : -value;
     }

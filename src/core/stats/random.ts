@@ -41,6 +41,45 @@ export function nextUint32(state: Uint32Array): number {
   return result;
 }
 
+/**
+ * The generator as an object for the resampling loops: one instance per stream, `next()` a
+ * monomorphic method V8 inlines (a function imported per draw went through a module getter under
+ * tsx and dominated the profile). The same stream as `nextUint32` over `seedState(seed)`.
+ */
+export class Xoshiro128 {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    const state = seedState(seed);
+    this.s0 = state[0] ?? 0;
+    this.s1 = state[1] ?? 0;
+    this.s2 = state[2] ?? 0;
+    this.s3 = state[3] ?? 0;
+  }
+
+  /** The next 32-bit output, as a signed int32 (use `>>> 0` for unsigned). */
+  next(): number {
+    const m = Math.imul(this.s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9);
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return result;
+  }
+
+  /** An index in [0, n). */
+  below(n: number): number {
+    return Math.floor(((this.next() >>> 0) / 4294967296) * n);
+  }
+}
+
 export function seededUniform(seed: number): Uniform {
   const state = seedState(seed);
   return () => nextUint32(state) / 4294967296;
