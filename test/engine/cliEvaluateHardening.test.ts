@@ -2,7 +2,7 @@
 // on one output, servers that ignore `stream: true`. No engine needed: the responses are written here.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliPath, runCli } from '../support/engineProcess';
 import type { JudgeServer, JudgeServerOptions } from '../support/judgeServer';
@@ -75,9 +75,13 @@ describe('janus evaluate hardening', function () {
     chmodSync(root, 0o755);
     const { bench, responses } = writeBench(root, 3);
     const server = await judge();
-    // Run as an unprivileged user (the tests run as root, which may write anywhere).
+    // Run as an unprivileged user (the tests run as root, which may write anywhere), from a copy of
+    // the bundle that user can read: the checkout itself may sit in a folder only root can enter.
+    const cli = path.join(root, 'cli.js');
+    copyFileSync(cliPath, cli);
+    chmodSync(cli, 0o644);
     // Async, so the judge in this process can still answer if a regression makes calls.
-    const proc = spawn(process.execPath, [cliPath, 'evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'locked', 'e.json'), '--judge', server.baseUrl, '--no-cache'], { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [cli, 'evaluate', '--bench', bench, '--responses', responses, '--out', path.join(root, 'locked', 'e.json'), '--judge', server.baseUrl, '--no-cache'], { uid: 65534, gid: 65534, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const status = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
